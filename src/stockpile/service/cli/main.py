@@ -1,0 +1,47 @@
+"""Assemble the ``stockpile`` command from the per-concern sub-applications."""
+
+from __future__ import annotations
+
+import typer
+
+from stockpile import __version__
+
+app = typer.Typer(
+    name="stockpile",
+    help="Plan, run and stress-test a strategic stockpile of critical minerals.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"stockpile {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Plan, run and stress-test a strategic stockpile of critical minerals."""
+
+
+def _register() -> None:
+    """Attach the sub-applications (imported here so the CLI is one place to read)."""
+    from stockpile.service.cli import data as _data
+    from stockpile.service.cli import risk as _risk
+
+    app.add_typer(_data.app, name="data", help="Bundled reference data: list, show, import.")
+    _risk.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
