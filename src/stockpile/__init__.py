@@ -12,11 +12,12 @@ Layers (dependencies point down only)::
     units      one pint registry
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
-    __version__ = version("strategic-stockpile")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = _version("strategic-stockpile")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
 __all__ = ["__version__"]

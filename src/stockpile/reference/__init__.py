@@ -1,0 +1,47 @@
+"""Bundled, sourced reference data and the functions that load and check it.
+
+Tables (USGS Mineral Commodity Summaries 2026 data release, World Bank WGI, EU CRM 2023,
+export controls, stockpile programmes) ship as CSV with a ``source_id`` per row; see
+``data/README.md`` and :func:`load_sources`.
+"""
+
+from stockpile.reference._errors import NoDataError, ReferenceDataError, UnknownMaterialError
+from stockpile.reference.catalogue import Material, catalogue, get_material, material_keys
+from stockpile.reference.loaders import (
+    data_path,
+    load_eu_crm_shares,
+    load_export_control_materials,
+    load_export_controls,
+    load_import_sources,
+    load_prices,
+    load_production,
+    load_recycling,
+    load_reserves_capacity,
+    load_sources,
+    load_stockpile_programs,
+    load_us_market,
+    load_wgi,
+)
+
+__all__ = [
+    "Material",
+    "NoDataError",
+    "ReferenceDataError",
+    "UnknownMaterialError",
+    "catalogue",
+    "data_path",
+    "get_material",
+    "load_eu_crm_shares",
+    "load_export_control_materials",
+    "load_export_controls",
+    "load_import_sources",
+    "load_prices",
+    "load_production",
+    "load_recycling",
+    "load_reserves_capacity",
+    "load_sources",
+    "load_stockpile_programs",
+    "load_us_market",
+    "load_wgi",
+    "material_keys",
+]
