@@ -22,12 +22,24 @@ from stockpile.reference.loaders import (
     load_us_market,
     load_wgi,
 )
+from stockpile.reference.mcs import (
+    McsFormatError,
+    McsImportWarning,
+    McsTables,
+    build_mcs_tables,
+    read_mcs_release,
+    write_mcs_tables,
+)
 
 __all__ = [
     "Material",
+    "McsFormatError",
+    "McsImportWarning",
+    "McsTables",
     "NoDataError",
     "ReferenceDataError",
     "UnknownMaterialError",
+    "build_mcs_tables",
     "catalogue",
     "data_path",
     "get_material",
@@ -44,4 +56,6 @@ __all__ = [
     "load_us_market",
     "load_wgi",
     "material_keys",
+    "read_mcs_release",
+    "write_mcs_tables",
 ]
