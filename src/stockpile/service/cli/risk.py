@@ -1,0 +1,262 @@
+"""``stockpile risk`` (ranked table of all materials) and ``stockpile material NAME``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from stockpile.risk import MaterialProfile
+
+_JSON = typer.Option(False, "--json", help="Print JSON (every column) instead of a table.")
+_YEAR = typer.Option(2024, "--year", help="Production and U.S. market year (2024 or 2025).")
+_STAGE = typer.Option(
+    None, "--stage", help="Restrict production to one stage kind: mine or refinery."
+)
+_AS_OF = typer.Option(
+    None, "--as-of", help="Date of the export-control status, YYYY-MM-DD (default: 31 Dec of YEAR)."
+)
+
+_TABLE_WIDTH = 100  # the ranked table is laid out for a 100-column terminal
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code=2)
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"--as-of: {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _pct(value: Any, digits: int = 0) -> str:
+    if value is None or value != value:
+        return ""
+    return f"{100 * float(value):.{digits}f}%"
+
+
+def _num(value: Any, fmt: str = ",.0f") -> str:
+    if value is None or value != value:
+        return ""
+    return format(float(value), fmt)
+
+
+def _china(row: pd.Series) -> str:
+    share = row["china_import_share"]
+    if share is not None and share == share:
+        return _pct(share)
+    bound = row["china_import_share_max"]
+    if bound is not None and bound == bound:
+        return "≤" + _pct(bound)
+    return ""
+
+
+def _nir_text(row: pd.Series) -> str:
+    raw = row["nir_published_raw"]
+    return "" if raw is None or raw != raw else str(raw)
+
+
+def _print_risk_table(frame: pd.DataFrame, *, year: int, as_of: dt.date) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from stockpile.risk.concentration import stage_kind
+    from stockpile.service.cli._output import console
+
+    table = Table(
+        title=f"Supply risk of {len(frame)} materials, {year} (ranked by HHI x NIR)",
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        pad_edge=False,
+        caption=(
+            'HHI: production concentration 0-10,000 ("Other countries" not a producer). '
+            "WGI-HHI: governance-weighted, 0-10. NIR: U.S. net import reliance as published "
+            "(E = net exporter). CN imp.: China's share of U.S. imports (USGS, 2021-24, by "
+            "shipping source; ≤: not listed, at most 'Other countries'). "
+            f"Controls: export-control status on {as_of.isoformat()}. "
+            "Sources: USGS MCS 2026 data release; World Bank WGI 2024; export-control registry. "
+            "--json gives every column."
+        ),
+        caption_justify="left",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("material", max_width=15, overflow="fold")
+    table.add_column("stage")
+    table.add_column("HHI", justify="right")
+    table.add_column("top producer", max_width=20, overflow="fold")
+    table.add_column("top3", justify="right")
+    table.add_column("WGI-\nHHI", justify="right")
+    table.add_column("NIR", justify="right")
+    table.add_column("CN\nimp.", justify="right")
+    table.add_column("controls", max_width=9, overflow="fold")
+    for _, row in frame.iterrows():
+        stage = row["stage"]
+        kind = "" if stage is None or stage != stage else stage_kind(str(stage)).value
+        top = row["top_producer"]
+        top_text = "" if top is None or top != top else f"{top} {_pct(row['top_share'])}"
+        status = str(row["export_control_status"])
+        table.add_row(
+            str(row["rank"]),
+            str(row["material"]),
+            kind,
+            _num(row["hhi"]),
+            top_text,
+            _pct(row["top3_share"]),
+            _num(row["hhi_wgi"], ".1f"),
+            _nir_text(row),
+            _china(row),
+            "" if status == "none" else status,
+        )
+    out = console()
+    if out.width > _TABLE_WIDTH:
+        from rich.console import Console
+
+        out = Console(width=_TABLE_WIDTH)
+    out.print(table)
+
+
+def risk(
+    year: int = _YEAR,
+    stage: str | None = _STAGE,
+    as_of: str | None = _AS_OF,
+    json_out: bool = _JSON,
+) -> None:
+    """Ranked supply-risk table of every material: concentration, NIR, export controls."""
+    from stockpile.reference import NoDataError, UnknownMaterialError
+    from stockpile.risk import RiskError, risk_table
+    from stockpile.service.cli._output import print_json, records
+
+    when = _parse_date(as_of)
+    try:
+        frame = risk_table(year=year, stage=stage, as_of=when)
+    except (RiskError, NoDataError, UnknownMaterialError) as exc:
+        raise _fail(str(exc)) from None
+    effective = when or dt.date(year, 12, 31)
+    if json_out:
+        print_json(
+            {
+                "year": year,
+                "stage": stage,
+                "as_of": effective.isoformat(),
+                "ranking": "risk_score = HHI/10,000 x NIR/100 (see docs/risk.md)",
+                "units": {
+                    "world_production": "unit column (as USGS prints it)",
+                    "hhi": "0-10,000",
+                    "top_share": "fraction",
+                    "top3_share": "fraction",
+                    "hhi_wgi": "0-10",
+                    "nir_published": "%",
+                    "nir_computed": "%",
+                    "china_import_share": "fraction",
+                    "risk_score": "0-1",
+                },
+                "materials": records(frame),
+            }
+        )
+        return
+    _print_risk_table(frame, year=year, as_of=effective)
+
+
+def _print_profile(p: MaterialProfile) -> None:
+    from rich.table import Table
+
+    from stockpile.service.cli._output import console
+
+    out = console()
+    m = p.material
+    out.print(
+        f"[bold]{m.name}[/bold] ({m.symbol or '-'}), USGS chapter {m.mcs_chapter}, "
+        f"basis {m.basis or '-'}; year {p.year}"
+    )
+    for c in p.concentrations:
+        if c.hhi is None:
+            out.print(
+                f"{c.material}, {c.stage}: world total only ({_num(c.world_published)} {c.unit})"
+            )
+            continue
+        t = Table(title=f"{c.material}, {c.stage}, {c.year} [{c.unit}]", header_style="bold")
+        t.add_column("country")
+        t.add_column("production", justify="right")
+        t.add_column("share", justify="right")
+        for prod in c.producers:
+            t.add_row(prod.country, _num(prod.quantity, ",.6g"), _pct(prod.share, 1))
+        for mv in c.missing:
+            t.add_row(mv.country, mv.value_raw or "NA", mv.flag.value)
+        t.caption = (
+            f"HHI {c.hhi:,.0f}; top-3 {_pct(c.top3_share)}; world (USGS, rounded) "
+            f"{_num(c.world_published)}; source {c.source_id}"
+        )
+        out.print(t)
+    if p.governance is not None:
+        g = p.governance
+        note = "; no WGI for " + ", ".join(u.country for u in g.uncovered) if g.uncovered else ""
+        out.print(f"WGI-weighted HHI: {_num(g.value, '.2f')} (0-10; {g.label}){note}")
+    for e in p.eu:
+        out.print(
+            f"EU CRM 2023 HHI_WGI,t {e.stage.value}/{e.scope.value}: "
+            f"{_num(e.result.value, '.2f')} (shares covered {_pct(e.result.covered_share)})"
+        )
+    if p.nir is not None:
+        n = p.nir
+        out.print(
+            f"U.S. NIR {p.year}: published {n.published.raw or '-'}; computed "
+            f"{_num(n.computed, '.1f')} ({n.method}); {n.agreement.value}"
+        )
+    if p.import_concentration is not None:
+        ic = p.import_concentration
+        shares = "; ".join(f"{s.country} {s.share_raw}%" for s in ic.shares)
+        out.print(f"U.S. import sources ({ic.coverage}): {shares}; HHI {_num(ic.hhi)}")
+    if p.supplier_exposure is not None:
+        se = p.supplier_exposure
+        out.print(f"China share of U.S. imports: {_pct(se.share)} ({se.coverage}) {se.note}")
+    for ue in p.usitc_exposure:
+        out.print(f"China share of U.S. imports: {_pct(ue.share)} ({ue.coverage}) {ue.note}")
+    ec = p.export_controls
+    out.print(f"Export controls on {ec.as_of.isoformat()}: {ec.status.value}")
+    for ms in ec.measures:
+        out.print(f"  {ms.measure_id} ({ms.imposing_country}, {ms.coverage}): {ms.status.value}")
+    u = p.usgs_supply_risk
+    out.print(
+        f"USGS 2021 index: DP {_num(u.disruption_potential, '.2f')}, TE "
+        f"{_num(u.trade_exposure, '.2f')}, EV missing, supply risk not computed"
+    )
+    for flag in p.flags:
+        out.print(f"[yellow]note:[/yellow] {flag}")
+    out.print(f"Sources: {', '.join(p.sources) or '-'}")
+
+
+def material(
+    name: str = typer.Argument(..., help="Material name, symbol or alias, e.g. Sb."),
+    year: int = _YEAR,
+    as_of: str | None = _AS_OF,
+    json_out: bool = _JSON,
+) -> None:
+    """Risk profile of one material: producers, governance, NIR, imports, export controls."""
+    from stockpile.reference import NoDataError, UnknownMaterialError
+    from stockpile.risk import RiskError, material_profile
+    from stockpile.service.cli._output import print_json
+
+    when = _parse_date(as_of)
+    try:
+        profile = material_profile(name, year=year, as_of=when)
+    except (RiskError, NoDataError, UnknownMaterialError) as exc:
+        raise _fail(str(exc)) from None
+    if json_out:
+        print_json(profile.as_dict())
+        return
+    _print_profile(profile)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``risk`` and ``material`` as top-level commands of ``app``."""
+    app.command("risk")(risk)
+    app.command("material")(material)
