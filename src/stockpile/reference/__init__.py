@@ -30,6 +30,12 @@ from stockpile.reference.mcs import (
     read_mcs_release,
     write_mcs_tables,
 )
+from stockpile.reference.usitc import (
+    UsitcFormatError,
+    import_usitc,
+    load_usitc_trade,
+    partner_shares,
+)
 
 __all__ = [
     "Material",
@@ -39,10 +45,12 @@ __all__ = [
     "NoDataError",
     "ReferenceDataError",
     "UnknownMaterialError",
+    "UsitcFormatError",
     "build_mcs_tables",
     "catalogue",
     "data_path",
     "get_material",
+    "import_usitc",
     "load_eu_crm_shares",
     "load_export_control_materials",
     "load_export_controls",
@@ -54,8 +62,10 @@ __all__ = [
     "load_sources",
     "load_stockpile_programs",
     "load_us_market",
+    "load_usitc_trade",
     "load_wgi",
     "material_keys",
+    "partner_shares",
     "read_mcs_release",
     "write_mcs_tables",
 ]

@@ -158,15 +158,18 @@ def import_mcs(
 @app.command("import-usitc")
 def import_usitc(
     files: list[Path] = typer.Argument(..., help="USITC DataWeb .xlsx exports."),
-    out: Path = typer.Option(Path("usitc_trade.csv"), "--out", help="CSV file to write."),
+    out: Path = typer.Option(
+        Path("usitc_trade.csv.gz"), "--out", help="CSV file to write (gzip if it ends in .gz)."
+    ),
 ) -> None:
     """Convert USITC DataWeb exports (18 selected partners) into one tidy trade table."""
     from stockpile.reference import ReferenceDataError
     from stockpile.reference.usitc import import_usitc as _import
+    from stockpile.reference.usitc import write_usitc_trade
 
     try:
         frame = _import(files)
     except (ReferenceDataError, OSError) as exc:
         raise _fail(str(exc)) from None
-    frame.to_csv(out, index=False)
+    write_usitc_trade(frame, out)
     typer.echo(f"{out}: {len(frame)} rows (partner coverage: 18 selected countries, not world)")
