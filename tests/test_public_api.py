@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 
 import pytest
 
-PACKAGES = [
-    "stockpile",
-    "stockpile.reference",
-    "stockpile.units",
-    "stockpile.risk",
-    "stockpile.market",
-    "stockpile.simulate",
-    "stockpile.plan",
-    "stockpile.ledger",
-]
+import stockpile
+
+#: the top-level package and each public module or package directly under it
+PACKAGES = ["stockpile"] + sorted(
+    f"stockpile.{m.name}"
+    for m in pkgutil.iter_modules(stockpile.__path__)
+    if not m.name.startswith("_")
+)
 
 
 @pytest.mark.parametrize("name", PACKAGES)
