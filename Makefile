@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## make run: set up and start the main job (the risk table, until the service exists)
+## make run: set up, create the SQLite database, load the demo stockpile if empty, create an
+## admin user (password printed once) and serve the dashboard and API on http://127.0.0.1:8000
 run: $(STAMP)
-	$(BIN)/stockpile risk
+	$(BIN)/stockpile serve --init-demo
 
 ## make test: set up, start a throwaway PostgreSQL on loopback, run the whole suite
 test: $(STAMP)

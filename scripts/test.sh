@@ -3,6 +3,7 @@
 # throwaway server on loopback that this script starts and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/browser.sh
 pgdir=$(mktemp -d /tmp/stockpile-pg.XXXXXX)
 chmod 755 "$pgdir"
 trap 'bash scripts/pg.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT

@@ -24,7 +24,11 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version_callback, is_eager=True, help="Print the version."
+        False,
+        "--version",
+        callback=_version_callback,
+        is_eager=True,
+        help="Print the version.",
     ),
 ) -> None:
     """Plan, run and stress-test a strategic stockpile of critical minerals."""
@@ -33,10 +37,18 @@ def _root(
 def _register() -> None:
     """Attach the sub-applications (imported here so the CLI is one place to read)."""
     from stockpile.service.cli import data as _data
+    from stockpile.service.cli import ledger as _ledger
+    from stockpile.service.cli import plan as _plan
     from stockpile.service.cli import risk as _risk
+    from stockpile.service.cli import serve as _serve
+    from stockpile.service.cli import simulate as _simulate
 
     app.add_typer(_data.app, name="data", help="Bundled reference data: list, show, import.")
     _risk.register(app)
+    _ledger.register(app)
+    _simulate.register(app)
+    app.add_typer(_plan.app, name="plan")
+    app.add_typer(_serve.app, name="serve")
 
 
 _register()

@@ -1,0 +1,242 @@
+"""Service benchmark: read endpoints under a bounded load on loopback.
+
+The service runs as its own process (``uvicorn --factory stockpile.service.app:app_from_env``,
+one worker) on 127.0.0.1 over a database prepared as ``stockpile serve --init-demo`` prepares
+it (demo stockpile). A load generator in this process keeps ``CONCURRENCY`` keep-alive
+connections busy for at most ``REQUESTS`` requests or ``SECONDS`` seconds per endpoint and
+reports requests per second, p50 and p99 latency [ms]. The baseline is ``GET
+/api/v1/auth/me`` (token check only) measured in the same run; ``ratio`` = endpoint rps /
+baseline rps.
+
+Runs on SQLite (a temporary file) and on PostgreSQL (a fresh database on the server of
+``STOCKPILE_TEST_PG_URL``, else on a throwaway server started with ``scripts/pg.sh`` when
+PostgreSQL is installed).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CONCURRENCY = 8
+REQUESTS = 400
+SECONDS = 10.0
+ENDPOINTS = (
+    "/api/v1/auth/me",
+    "/api/v1/materials?limit=50",
+    "/api/v1/holdings",
+    "/api/v1/lots?limit=50",
+    "/api/v1/contracts",
+    "/api/v1/journal?limit=50",
+    "/api/v1/materials/antimony/production",
+)
+_ROOT = Path(__file__).resolve().parent.parent
+_SECRET = "bench-" + "x" * 40
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _token(url: str) -> str:
+    """Prepare the database (migrations, demo) and return an administrator's bearer token."""
+    from stockpile.service.accounts import TokenKind, issue_token
+    from stockpile.service.db import open_database
+    from stockpile.service.models import UserRow
+    from stockpile.service.settings import ServiceSettings
+    from stockpile.service.setup import prepare
+
+    settings = ServiceSettings(database_url=url, secret_key=_SECRET)
+    prepare(settings, demo=True, admin="admin")
+    db = open_database(url)
+    try:
+        with db.sessions() as session:
+            from sqlalchemy import select
+
+            user = session.scalars(select(UserRow).where(UserRow.username == "admin")).one()
+            issued = issue_token(session, user=user, kind=TokenKind.API, ttl_s=3600)
+            session.commit()
+    finally:
+        db.dispose()
+    return issued.token
+
+
+@contextmanager
+def _server(url: str) -> Iterator[int]:
+    port = _free_port()
+    env = {**os.environ, "STOCKPILE_DATABASE_URL": url, "STOCKPILE_SECRET_KEY": _SECRET}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "stockpile.service.app:app_from_env",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    err = proc.stderr.read().decode() if proc.stderr else ""
+                    raise RuntimeError(f"service did not start: {err[-2000:]}") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _load(port: int, path: str, token: str) -> dict[str, Any]:
+    """Bounded closed-loop load: CONCURRENCY connections, at most REQUESTS or SECONDS."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    issued = 0
+    stop_at = time.monotonic() + SECONDS
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def worker() -> None:
+        nonlocal issued, errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            while True:
+                with lock:
+                    if issued >= REQUESTS or time.monotonic() >= stop_at:
+                        return
+                    issued += 1
+                t0 = time.perf_counter()
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                dt = time.perf_counter() - t0
+                with lock:
+                    latencies.append(dt)
+                    if resp.status != 200:
+                        errors += 1
+        finally:
+            conn.close()
+
+    for _ in range(3):  # warm-up
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        c.request("GET", path, headers=headers)
+        c.getresponse().read()
+        c.close()
+    t_start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t_start
+    lat = np.array(latencies) * 1000.0
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": round(len(latencies) / wall, 1),
+        "p50_ms": round(float(np.percentile(lat, 50)), 2),
+        "p99_ms": round(float(np.percentile(lat, 99)), 2),
+    }
+
+
+def _run_on(url: str) -> dict[str, Any]:
+    token = _token(url)
+    with _server(url) as port:
+        figures = {path: _load(port, path, token) for path in ENDPOINTS}
+    base = figures[ENDPOINTS[0]]["rps"] or 1.0
+    for f in figures.values():
+        f["ratio"] = round(f["rps"] / base, 3)
+    return figures
+
+
+@contextmanager
+def _postgres_url() -> Iterator[str | None]:
+    from sqlalchemy import create_engine, text
+
+    url = os.environ.get("STOCKPILE_TEST_PG_URL")
+    folder = None
+    if not url:
+        folder = tempfile.mkdtemp(prefix="stockpile-bench-svc-pg-")
+        os.chmod(folder, 0o755)
+        proc = subprocess.run(
+            ["bash", str(_ROOT / "scripts" / "pg.sh"), "start", folder, "54398"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            yield None
+            return
+        url = proc.stdout.strip()
+    name = f"stockpile_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        parts = urllib.parse.urlsplit(url)
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        if folder is not None:
+            subprocess.run(
+                ["bash", str(_ROOT / "scripts" / "pg.sh"), "stop", folder],
+                check=False,
+                capture_output=True,
+            )
+
+
+def run() -> dict[str, Any]:
+    """Figures per database and endpoint (rps, p50/p99 [ms], ratio to the baseline)."""
+    out: dict[str, Any] = {
+        "setup": {
+            "concurrency": CONCURRENCY,
+            "max_requests": REQUESTS,
+            "max_seconds": SECONDS,
+            "baseline": ENDPOINTS[0],
+            "server": "uvicorn, 1 worker, 127.0.0.1",
+        },
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        out["sqlite"] = _run_on(f"sqlite:///{folder}/bench.sqlite3")
+    with _postgres_url() as pg:
+        out["postgresql"] = _run_on(pg) if pg else "skipped: no PostgreSQL server"
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

@@ -1,0 +1,246 @@
+"""Background jobs (simulation and plan runs): a thread pool, progress, cancellation, results.
+
+A job's state lives in the ``svc_jobs`` table so the dashboard can show it later and any
+worker process can read it; cancellation is signalled in memory to the thread running it
+and recorded in the table.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from stockpile.service.db import Database
+from stockpile.service.errors import ConflictError, InvalidFieldError, NotFoundError
+from stockpile.service.models import JobRow, utcnow
+
+__all__ = [
+    "FINISHED",
+    "JobCancelledError",
+    "JobKind",
+    "JobManager",
+    "JobProgress",
+    "JobStatus",
+]
+
+
+class JobStatus(enum.StrEnum):
+    """Life cycle of a job."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+
+
+class JobCancelledError(Exception):
+    """Raised inside a running job when its cancellation was requested."""
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A kind of job: its name, the pydantic model of its parameters and its runner.
+
+    ``run(params, progress)`` returns a JSON-serialisable mapping (the stored result) and
+    should call ``progress.update`` now and then, which raises :class:`JobCancelledError`
+    once the job is cancelled.
+    """
+
+    name: str
+    params_model: type[BaseModel]
+    run: Callable[[BaseModel, JobProgress], Mapping[str, Any]]
+    description: str = ""
+
+
+class JobProgress:
+    """Handed to a runner: report the fraction done [0-1] and notice cancellation."""
+
+    def __init__(self, db: Database, job_id: str, cancel: threading.Event) -> None:
+        self._db = db
+        self._job_id = job_id
+        self._cancel = cancel
+        self._last_write = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancellation was requested."""
+        return self._cancel.is_set()
+
+    def update(self, fraction: float, message: str = "") -> None:
+        """Record progress (at most every 0.2 s, always at 1.0); raise if cancelled."""
+        if self._cancel.is_set():
+            raise JobCancelledError(self._job_id)
+        now = time.monotonic()
+        if fraction < 1.0 and now - self._last_write < 0.2:
+            return
+        self._last_write = now
+        with self._db.sessions.begin() as session:
+            row = session.get(JobRow, self._job_id)
+            if row is not None:
+                row.progress = min(max(float(fraction), 0.0), 1.0)
+                row.message = message
+
+
+class JobManager:
+    """Runs registered job kinds on a pool of ``workers`` threads."""
+
+    def __init__(self, db: Database, kinds: Mapping[str, JobKind], workers: int = 1) -> None:
+        self._db = db
+        self._kinds = dict(kinds)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stockpile-job")
+        self._cancel: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def kinds(self) -> Mapping[str, JobKind]:
+        """Registered kinds by name."""
+        return dict(self._kinds)
+
+    def submit(self, *, kind: str, params: Mapping[str, Any], user_id: int) -> str:
+        """Validate ``params`` for ``kind``, store the job as queued and start it; its id."""
+        spec = self._kinds.get(kind)
+        if spec is None:
+            raise InvalidFieldError(
+                f"unknown job kind {kind!r}; known: {sorted(self._kinds)}", field="kind"
+            )
+        model = spec.params_model.model_validate(dict(params))
+        job_id = str(uuid.uuid4())
+        with self._db.sessions.begin() as session:
+            session.add(
+                JobRow(
+                    id=job_id,
+                    kind=kind,
+                    params=model.model_dump(mode="json"),
+                    status=JobStatus.QUEUED.value,
+                    progress=0.0,
+                    message="queued",
+                    created_by=user_id,
+                )
+            )
+        event = threading.Event()
+        with self._lock:
+            self._cancel[job_id] = event
+        self._pool.submit(self._run, spec, model, job_id, event)
+        return job_id
+
+    def cancel(self, job_id: str) -> JobStatus:
+        """Ask a job to stop; the status after the request."""
+        with self._db.sessions.begin() as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                raise NotFoundError(f"no job {job_id}", field="job_id")
+            status = JobStatus(row.status)
+            if status in FINISHED:
+                raise ConflictError(f"job {job_id} already {status.value}", field="job_id")
+            with self._lock:
+                event = self._cancel.get(job_id)
+            if event is not None:
+                event.set()
+            if status is JobStatus.QUEUED or event is None:
+                row.status = JobStatus.CANCELLED.value
+                row.finished_at = utcnow()
+                row.message = "cancelled before it started"
+                return JobStatus.CANCELLED
+            row.message = "cancellation requested"
+            return status
+
+    def wait(self, job_id: str, timeout_s: float = 30.0) -> JobStatus:
+        """Block until the job finishes or ``timeout_s`` passes; its status then."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            status = self.status(job_id)
+            if status in FINISHED or time.monotonic() >= deadline:
+                return status
+            time.sleep(0.02)
+
+    def status(self, job_id: str) -> JobStatus:
+        """Current status of a job."""
+        with self._db.sessions() as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                raise NotFoundError(f"no job {job_id}", field="job_id")
+            return JobStatus(row.status)
+
+    def count_active(self) -> int:
+        """Jobs queued or running."""
+        with self._db.sessions() as session:
+            stmt = select(func.count()).select_from(JobRow)
+            stmt = stmt.where(JobRow.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+            return session.scalar(stmt) or 0
+
+    def fail_interrupted(self) -> int:
+        """Mark jobs left queued or running by a stopped process as failed; how many.
+
+        Call it once when the only process serving the database starts (``stockpile serve``
+        does); with several worker processes it would fail their running jobs.
+        """
+        with self._db.sessions.begin() as session:
+            rows = session.scalars(
+                select(JobRow).where(JobRow.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+            ).all()
+            for row in rows:
+                row.status = JobStatus.FAILED.value
+                row.finished_at = utcnow()
+                row.message = "failed"
+                row.error = "interrupted: the service stopped before the job finished"
+            return len(rows)
+
+    def shutdown(self) -> None:
+        """Cancel every job of this manager and stop the threads."""
+        with self._lock:
+            for event in self._cancel.values():
+                event.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._db.sessions.begin() as session:
+            for row in session.scalars(
+                select(JobRow).where(JobRow.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+            ):
+                if row.id in self._cancel:
+                    row.status = JobStatus.CANCELLED.value
+                    row.finished_at = utcnow()
+                    row.message = "cancelled: the service stopped"
+
+    def _finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
+        with self._db.sessions.begin() as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                return
+            row.status = status.value
+            row.finished_at = utcnow()
+            for name, value in values.items():
+                setattr(row, name, value)
+        with self._lock:
+            self._cancel.pop(job_id, None)
+
+    def _run(self, spec: JobKind, params: BaseModel, job_id: str, event: threading.Event) -> None:
+        with self._db.sessions.begin() as session:
+            row = session.get(JobRow, job_id)
+            if row is None or row.status != JobStatus.QUEUED.value or event.is_set():
+                return
+            row.status = JobStatus.RUNNING.value
+            row.started_at = utcnow()
+            row.message = "running"
+        progress = JobProgress(self._db, job_id, event)
+        try:
+            result = dict(spec.run(params, progress))
+        except JobCancelledError:
+            self._finish(job_id, JobStatus.CANCELLED, message="cancelled")
+        except Exception as exc:  # a failed job is a result, not a crash of the service
+            self._finish(
+                job_id, JobStatus.FAILED, message="failed", error=f"{type(exc).__name__}: {exc}"
+            )
+        else:
+            self._finish(job_id, JobStatus.SUCCEEDED, progress=1.0, message="done", result=result)

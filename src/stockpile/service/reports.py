@@ -1,0 +1,413 @@
+"""Reports: the operations report of a fiscal year and the scenario report, as data and PDF.
+
+The HTML versions are templates over the same data (``web/templates/report_*.html``); the
+PDF is drawn with fpdf2 (core fonts, charts from vector primitives), so no browser or
+system library is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fpdf import FPDF
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stockpile.service.ledger_bridge import reference_book
+
+__all__ = [
+    "OperationsReport",
+    "ReportOperation",
+    "fiscal_year_bounds",
+    "operations_pdf",
+    "operations_report",
+    "scenario_pdf",
+]
+
+
+def fiscal_year_bounds(fy: int) -> tuple[dt.date, dt.date]:
+    """First and last day of U.S. fiscal year ``fy`` (1 October of fy-1 to 30 September)."""
+    return dt.date(fy - 1, 10, 1), dt.date(fy, 9, 30)
+
+
+@dataclass(frozen=True)
+class ReportOperation:
+    """One operation of the period as the report lists it."""
+
+    id: int
+    at: dt.datetime
+    kind: str
+    actor: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class OperationsReport:
+    """Holdings, transactions, funds, releases and their reports for one fiscal year."""
+
+    fiscal_year: int
+    start: dt.date
+    end: dt.date
+    generated_at: dt.datetime
+    stockpile_name: str
+    regime: str
+    holdings: tuple[Any, ...]
+    operations: tuple[ReportOperation, ...]
+    operation_counts: dict[str, int]
+    funds: tuple[Any, ...]
+    caps: tuple[Any, ...]
+    releases: tuple[Any, ...]
+
+    @property
+    def market_value(self) -> float:
+        """Total market value of the valued holdings [USD]."""
+        return float(sum(float(h.market_value) for h in self.holdings if h.market_value))
+
+    @property
+    def illustrative(self) -> bool:
+        """True when any holding is illustrative data."""
+        return any(h.illustrative for h in self.holdings)
+
+
+def _summary_text(raw: str) -> str:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    if isinstance(data, dict):
+        return ", ".join(f"{k}={v}" for k, v in data.items())
+    return str(data)
+
+
+def operations_report(session: Session, *, fiscal_year: int) -> OperationsReport:
+    """Assemble the operations report of ``fiscal_year`` from the books."""
+    from stockpile.ledger.governance import get_regime
+    from stockpile.ledger.models import Operation
+    from stockpile.ledger.queries import (
+        holdings,
+        list_caps,
+        list_funds,
+        list_releases,
+        stockpile_settings,
+    )
+
+    start, end = fiscal_year_bounds(fiscal_year)
+    t0 = dt.datetime.combine(start, dt.time(), dt.UTC)
+    t1 = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    rows = session.scalars(
+        select(Operation).where(Operation.at >= t0).where(Operation.at < t1).order_by(Operation.id)
+    ).all()
+    ops = tuple(
+        ReportOperation(r.id, r.at, r.kind, r.actor, _summary_text(r.summary)) for r in rows
+    )
+    counts: dict[str, int] = {}
+    for op in ops:
+        counts[op.kind] = counts.get(op.kind, 0) + 1
+    name, regime = stockpile_settings(session)
+    releases = tuple(
+        r
+        for r in list_releases(session)
+        if start <= (r.requested_at.date() if r.requested_at else start) <= end
+    )
+    return OperationsReport(
+        fiscal_year=fiscal_year,
+        start=start,
+        end=end,
+        generated_at=dt.datetime.now(dt.UTC),
+        stockpile_name=name,
+        regime=get_regime(regime).name,
+        holdings=tuple(holdings(session, book=reference_book())),
+        operations=ops,
+        operation_counts=counts,
+        funds=tuple(list_funds(session)),
+        caps=tuple(list_caps(session)),
+        releases=releases,
+    )
+
+
+# ---- PDF ------------------------------------------------------------------------------
+
+_SUBST = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "≥": ">=",
+        "≤": "<=",
+        "•": "*",
+        "→": "->",
+        "…": "...",
+        "\u00a0": " ",
+    }
+)
+
+
+def _t(text: object) -> str:
+    """Text the PDF core fonts can print (Latin-1; other characters replaced)."""
+    return str(text).translate(_SUBST).encode("latin-1", "replace").decode("latin-1")
+
+
+def _num(v: object, digits: int = 0) -> str:
+    if v is None:
+        return "-"
+    return f"{float(v):,.{digits}f}"  # type: ignore[arg-type]
+
+
+class _Pdf(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self._title = title
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_title(_t(title))
+        self.set_creator("strategic-stockpile")
+
+    def header(self) -> None:
+        self.set_font("Helvetica", "B", 9)
+        self.cell(0, 6, _t(self._title), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", "", 8)
+        self.cell(0, 6, f"page {self.page_no()}", align="R")
+
+    def h1(self, text: str) -> None:
+        self.set_font("Helvetica", "B", 15)
+        self.multi_cell(0, 8, _t(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def h2(self, text: str) -> None:
+        self.ln(2)
+        self.set_font("Helvetica", "B", 11)
+        self.cell(0, 7, _t(text), new_x="LMARGIN", new_y="NEXT")
+
+    def para(self, text: str) -> None:
+        self.set_font("Helvetica", "", 9)
+        self.multi_cell(0, 4.5, _t(text), new_x="LMARGIN", new_y="NEXT")
+
+    def data_table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        widths: Sequence[float] | None = None,
+    ) -> None:
+        self.set_font("Helvetica", "", 8)
+        self.set_fill_color(255, 255, 255)
+        self.set_draw_color(150, 150, 150)
+        kwargs = {} if widths is None else {"col_widths": tuple(widths)}
+        with self.table(text_align="LEFT", line_height=4.5, **kwargs) as tab:
+            head = tab.row()
+            for h in header:
+                head.cell(_t(h))
+            for r in rows:
+                row = tab.row()
+                for v in r:
+                    row.cell(_t(v))
+
+    def bar_chart(self, labels: Sequence[str], values: Sequence[float], title: str) -> None:
+        """A horizontal bar chart drawn with rectangles."""
+        if not values:
+            return
+        self.h2(title)
+        top = max(values) or 1.0
+        x0, width, bar_h = self.l_margin + 45, self.epw - 70, 5.0
+        self.set_font("Helvetica", "", 8)
+        for label, v in zip(labels, values, strict=True):
+            y = self.get_y()
+            if y + bar_h > self.h - 20:
+                self.add_page()
+                y = self.get_y()
+            self.set_xy(self.l_margin, y)
+            self.cell(44, bar_h, _t(label)[:28], align="R")
+            self.set_fill_color(31, 95, 168)
+            self.rect(x0, y + 0.7, max(width * v / top, 0.3), bar_h - 1.4, style="F")
+            self.set_xy(x0 + width * v / top + 1, y)
+            self.cell(25, bar_h, _num(v, 1))
+            self.set_xy(self.l_margin, y + bar_h)
+        self.ln(2)
+
+    def fan_chart(self, quantiles: dict[str, list[float | None]], title: str, y_label: str) -> None:
+        """A fan chart: 5-95 % and 25-75 % bands and the median line."""
+        self.h2(title)
+        w, h = self.epw - 20, 45.0
+        if self.get_y() + h + 10 > self.h - 15:
+            self.add_page()
+        x0, y0 = self.l_margin + 15, self.get_y() + 2
+        series = {
+            q: [float("nan") if v is None else float(v) for v in vals]
+            for q, vals in quantiles.items()
+        }
+        finite = [v for vals in series.values() for v in vals if v == v]
+        if not finite:
+            self.para("No finite values.")
+            return
+        lo, hi = min(finite), max(finite)
+        if hi == lo:  # a flat path: centre it in a band of +-5 %
+            pad = max(abs(lo) * 0.05, 1.0)
+            lo, hi = lo - pad, hi + pad
+        span = hi - lo
+        n = max(len(next(iter(series.values()))), 2)
+
+        def pt(i: int, v: float) -> tuple[float, float]:
+            return x0 + w * i / (n - 1), y0 + h - h * (v - lo) / span
+
+        self.set_draw_color(120, 120, 120)
+        self.rect(x0, y0, w, h)
+        for (a, b), shade in ((("0.05", "0.95"), 215), (("0.25", "0.75"), 170)):
+            if a in series and b in series:
+                up = [pt(i, v) for i, v in enumerate(series[b]) if v == v]
+                down = [pt(i, v) for i, v in reversed(list(enumerate(series[a]))) if v == v]
+                if len(up) > 1 and len(down) > 1:
+                    self.set_fill_color(shade, shade + 20 if shade < 235 else 255, 255)
+                    self.polygon(up + down, style="F")
+        if "0.5" in series:
+            self.set_draw_color(31, 95, 168)
+            self.set_line_width(0.5)
+            self.polyline([pt(i, v) for i, v in enumerate(series["0.5"]) if v == v])
+            self.set_line_width(0.2)
+        self.set_font("Helvetica", "", 7)
+        self.set_xy(self.l_margin, y0 - 1)
+        self.cell(14, 4, _num(hi, 1), align="R")
+        self.set_xy(self.l_margin, y0 + h - 3)
+        self.cell(14, 4, _num(lo, 1), align="R")
+        self.set_xy(x0, y0 + h + 1)
+        self.cell(w, 4, _t(f"month 1 - {n}; {y_label}; bands 5-95 % and 25-75 %, line median"))
+        self.set_xy(self.l_margin, y0 + h + 7)
+
+
+def operations_pdf(report: OperationsReport) -> bytes:
+    """The operations report as PDF."""
+    pdf = _Pdf(f"{report.stockpile_name}: operations report FY{report.fiscal_year}")
+    pdf.add_page()
+    pdf.h1(f"Operations report, fiscal year {report.fiscal_year}")
+    pdf.para(
+        f"{report.stockpile_name} ({report.regime}); period {report.start} to {report.end}; "
+        f"generated {report.generated_at:%Y-%m-%d %H:%M} UTC. Market value of the valued "
+        f"holdings: USD {_num(report.market_value)}."
+        + (" Holdings marked illustrative are not real holdings." if report.illustrative else "")
+    )
+    held = sorted(report.holdings, key=lambda h: float(h.market_value or 0), reverse=True)
+    pdf.bar_chart(
+        [h.material for h in held if h.market_value],
+        [float(h.market_value) / 1e6 for h in held if h.market_value],
+        "Market value by material [million USD]",
+    )
+    pdf.h2("Holdings")
+    pdf.data_table(
+        ["material", "quantity", "unit", "lots", "cost basis [USD]", "value [USD]", "cover [d]"],
+        [
+            [
+                h.material + (" (illustrative)" if h.illustrative else ""),
+                _num(h.quantity, 1),
+                h.unit,
+                h.lots,
+                _num(h.cost_basis),
+                _num(h.market_value),
+                _num(h.days_of_cover),
+            ]
+            for h in report.holdings
+        ],
+    )
+    pdf.h2("Funds")
+    pdf.data_table(
+        ["fund", "kind", "balance [USD]"],
+        [[f"{f.code} {f.name}", f.kind, _num(f.balance)] for f in report.funds],
+    )
+    if report.caps:
+        pdf.h2("Spending caps")
+        pdf.data_table(
+            ["material", "ceiling [USD]", "spent", "remaining"],
+            [[c.material, _num(c.ceiling), _num(c.spent), _num(c.remaining)] for c in report.caps],
+        )
+    pdf.h2("Releases and reports to the committees")
+    if report.releases:
+        pdf.data_table(
+            ["#", "material", "quantity", "purpose / basis", "status", "report"],
+            [
+                [
+                    r.id,
+                    r.material,
+                    f"{_num(r.quantity, 2)} {r.unit}",
+                    f"{r.purpose} / {r.legal_basis}",
+                    r.status,
+                    r.report or "-",
+                ]
+                for r in report.releases
+            ],
+        )
+    else:
+        pdf.para("No release was requested in the period.")
+    pdf.h2(f"Transactions ({len(report.operations)})")
+    pdf.para("; ".join(f"{k}: {v}" for k, v in sorted(report.operation_counts.items())) or "None.")
+    if report.operations:
+        pdf.data_table(
+            ["#", "at (UTC)", "kind", "actor", "summary"],
+            [
+                [o.id, f"{o.at:%Y-%m-%d %H:%M}", o.kind, o.actor, o.summary[:160]]
+                for o in report.operations[:500]
+            ],
+            widths=(7, 24, 16, 22, 111),
+        )
+    return bytes(pdf.output())
+
+
+def scenario_pdf(job: Any) -> bytes:
+    """A finished simulation job's report as PDF (summary table and fan charts)."""
+    result = job.result
+    pdf = _Pdf(f"Scenario report: {result['scenario']}")
+    pdf.add_page()
+    pdf.h1(f"Scenario {result['scenario']}")
+    pdf.para(
+        f"{result['runs']} Monte Carlo runs, seed {result['seed']}, horizon "
+        f"{result['horizon_months']} months; {result['holdings_note']}. Job {job.id}, "
+        f"finished {job.finished_at:%Y-%m-%d %H:%M} UTC."
+    )
+    rows = []
+    for key, unit, m in zip(result["keys"], result["units"], result["materials"], strict=True):
+        s = m["summary"]
+        rows.append(
+            [
+                key,
+                unit,
+                _num(s["probability_shortfall"], 2),
+                _num(s["probability_priority_shortfall"], 2),
+                _num(s["shortfall"]["mean"]),
+                _num(s["shortfall"]["p90"]),
+                _num(s["peak_price_ratio"]["p50"], 2),
+            ]
+        )
+    pdf.h2("Summary by material")
+    pdf.data_table(
+        [
+            "material",
+            "unit",
+            "P(short)",
+            "P(priority short)",
+            "mean short",
+            "p90 short",
+            "peak P/P0 p50",
+        ],
+        rows,
+    )
+    fan = result.get("fan")
+    if fan:
+        for j, key in enumerate(result["keys"]):
+            unit = result["units"][j]
+            pdf.fan_chart(
+                {q: fan["stock"][q][j] for q in fan["quantiles"]},
+                f"{key}: stockpile holdings",
+                f"stock [{unit}]",
+            )
+            pdf.fan_chart(
+                {q: fan["price_ratio"][q][j] for q in fan["quantiles"]},
+                f"{key}: price / reference price",
+                "P/P0 [-]",
+            )
+    return bytes(pdf.output())

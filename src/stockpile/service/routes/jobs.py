@@ -1,0 +1,160 @@
+"""Background jobs: start a simulation or plan run, follow its progress, fetch or cancel it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import func, select
+
+from stockpile.service.accounts import Principal
+from stockpile.service.deps import Authorize, Ctx, DbSession, IdempotencyKey, Page
+from stockpile.service.errors import PROBLEM_RESPONSES, ConflictError, NotFoundError
+from stockpile.service.idempotency import idempotent
+from stockpile.service.jobs import JobStatus
+from stockpile.service.models import JobRow
+from stockpile.service.permissions import Permission
+from stockpile.service.schemas import JobPublic, Paged
+
+__all__ = ["JobCreate", "JobKindPublic", "JobResult", "job_public", "router"]
+
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=PROBLEM_RESPONSES)
+
+CanRead = Annotated[Principal, Depends(Authorize(Permission.READ_JOBS))]
+CanRun = Annotated[Principal, Depends(Authorize(Permission.RUN_JOBS))]
+JobId = Annotated[str, Path(min_length=36, max_length=36, pattern=r"^[0-9a-f-]{36}$")]
+
+
+class JobCreate(BaseModel):
+    """A job to start: its kind and its parameters (see ``GET /jobs/kinds``)."""
+
+    kind: str = Field(min_length=1, max_length=32)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobKindPublic(BaseModel):
+    """A kind of job and the JSON schema of its parameters."""
+
+    name: str
+    description: str
+    params_schema: dict[str, Any]
+
+
+class JobResult(BaseModel):
+    """The stored result of a finished job."""
+
+    id: str
+    status: JobStatus
+    result: dict[str, Any] | None
+    error: str | None
+
+
+def job_public(row: JobRow) -> JobPublic:
+    """The public view of a job row."""
+    return JobPublic(
+        id=row.id,
+        kind=row.kind,
+        params=row.params,
+        status=JobStatus(row.status),
+        progress=row.progress,
+        message=row.message,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+    )
+
+
+def _row(session: DbSession, job_id: str) -> JobRow:
+    row = session.get(JobRow, job_id)
+    if row is None:
+        raise NotFoundError(f"no job {job_id}", field="path.job_id")
+    return row
+
+
+@router.get("/kinds", response_model=list[JobKindPublic])
+def list_kinds(_: CanRead, ctx: Ctx) -> list[JobKindPublic]:
+    """The kinds of job this service runs."""
+    return [
+        JobKindPublic(
+            name=k.name, description=k.description, params_schema=k.params_model.model_json_schema()
+        )
+        for k in ctx.jobs.kinds.values()
+    ]
+
+
+@router.get("", response_model=Paged[JobPublic])
+def list_jobs(_: CanRead, session: DbSession, page: Page) -> Paged[JobPublic]:
+    """Jobs, newest first."""
+    total = session.scalar(select(func.count()).select_from(JobRow)) or 0
+    rows = session.scalars(
+        select(JobRow)
+        .order_by(JobRow.created_at.desc(), JobRow.id)
+        .offset(page.offset)
+        .limit(page.limit)
+    )
+    return Paged[JobPublic](
+        items=[job_public(r) for r in rows], total=total, offset=page.offset, limit=page.limit
+    )
+
+
+@router.post("", status_code=202, response_model=JobPublic)
+def create_job(
+    request: Request,
+    principal: CanRun,
+    ctx: Ctx,
+    session: DbSession,
+    body: JobCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Start a job; answer 202 with the queued job (poll ``GET /jobs/{id}``)."""
+
+    def act() -> JobPublic:
+        try:
+            job_id = ctx.jobs.submit(kind=body.kind, params=body.params, user_id=principal.user_id)
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", "params", *e["loc"])} for e in exc.errors()]
+            ) from None
+        session.expire_all()
+        return job_public(_row(session, job_id))
+
+    return idempotent(
+        session,
+        principal=principal,
+        key=idempotency_key,
+        method="POST",
+        path=request.url.path,
+        body=body.model_dump(),
+        status_code=202,
+        action=act,
+    )
+
+
+@router.get("/{job_id}", response_model=JobPublic)
+def get_job(_: CanRead, session: DbSession, job_id: JobId) -> JobPublic:
+    """A job's status and progress."""
+    return job_public(_row(session, job_id))
+
+
+@router.get("/{job_id}/result", response_model=JobResult)
+def get_job_result(_: CanRead, session: DbSession, job_id: JobId) -> JobResult:
+    """A finished job's stored result (409 while it is still queued or running)."""
+    row = _row(session, job_id)
+    status = JobStatus(row.status)
+    if status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        raise ConflictError(f"job {job_id} is {status.value}", field="path.job_id")
+    return JobResult(id=row.id, status=status, result=row.result, error=row.error)
+
+
+@router.post("/{job_id}/cancel", response_model=JobPublic)
+def cancel_job(_: CanRun, ctx: Ctx, session: DbSession, job_id: JobId) -> JobPublic:
+    """Cancel a queued or running job (409 if it has finished)."""
+    _row(session, job_id)
+    ctx.jobs.cancel(job_id)
+    session.expire_all()
+    return job_public(_row(session, job_id))

@@ -1,0 +1,240 @@
+"""Plotly figure specifications (plain JSON) and per-page view models of the dashboard."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from stockpile.reference import Material
+from stockpile.reference.views import material_data
+
+__all__ = [
+    "MaterialView",
+    "bar_figure",
+    "fan_figure",
+    "figure_json",
+    "line_figure",
+    "material_charts",
+]
+
+_LAYOUT: dict[str, Any] = {
+    "margin": {"l": 60, "r": 20, "t": 40, "b": 60},
+    "height": 340,
+    "font": {"family": "system-ui, sans-serif", "size": 12},
+}
+
+
+def figure_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> str:
+    """A Plotly figure as JSON for ``Plotly.newPlot`` (NaN written as null)."""
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not np.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps({"data": clean(data), "layout": {**_LAYOUT, **clean(layout)}})
+
+
+def bar_figure(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    y_title: str,
+    x_title: str = "",
+) -> str:
+    """A vertical bar chart."""
+    return figure_json(
+        [{"type": "bar", "x": list(labels), "y": [float(v) for v in values]}],
+        {
+            "title": {"text": title},
+            "yaxis": {"title": {"text": y_title}},
+            "xaxis": {"title": {"text": x_title}},
+        },
+    )
+
+
+def line_figure(
+    series: Mapping[str, tuple[Sequence[Any], Sequence[float | None]]],
+    *,
+    title: str,
+    y_title: str,
+) -> str:
+    """Lines, one per named series of (x, y)."""
+    data = [
+        {"type": "scatter", "mode": "lines+markers", "name": name, "x": list(x), "y": list(y)}
+        for name, (x, y) in series.items()
+    ]
+    return figure_json(
+        data,
+        {
+            "title": {"text": title},
+            "yaxis": {"title": {"text": y_title}},
+            "legend": {"orientation": "h", "y": -0.25},
+        },
+    )
+
+
+def fan_figure(
+    x: Sequence[Any],
+    quantiles: dict[float, Sequence[float]],
+    *,
+    title: str,
+    y_title: str,
+) -> str:
+    """A fan chart: shaded bands between symmetric quantiles and the median as a line.
+
+    ``quantiles`` maps a probability (0.05, 0.25, 0.5, 0.75, 0.95...) to its path.
+    """
+    probs = sorted(quantiles)
+    data: list[dict[str, Any]] = []
+    lows = [p for p in probs if p < 0.5]
+    for p in lows:
+        q = 1.0 - p
+        hi = min(probs, key=lambda r: abs(r - q))
+        label = f"{round(p * 100)}-{round(hi * 100)}%"
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(x),
+                "y": list(quantiles[p]),
+                "mode": "lines",
+                "line": {"width": 0},
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(x),
+                "y": list(quantiles[hi]),
+                "mode": "lines",
+                "line": {"width": 0},
+                "fill": "tonexty",
+                "name": label,
+                "fillcolor": f"rgba(31,119,180,{0.15 + 0.2 * (p / 0.5)})",
+            }
+        )
+    if 0.5 in quantiles:
+        data.append(
+            {
+                "type": "scatter",
+                "x": list(x),
+                "y": list(quantiles[0.5]),
+                "mode": "lines",
+                "name": "median",
+                "line": {"color": "rgb(31,119,180)", "width": 2},
+            }
+        )
+    layout = {
+        "title": {"text": title},
+        "yaxis": {"title": {"text": y_title}},
+        "xaxis": {"title": {"text": "month"}},
+    }
+    return figure_json(data, layout)
+
+
+@dataclass(frozen=True)
+class MaterialView:
+    """What the material page shows, computed from the reference data."""
+
+    production_chart: str | None
+    production_caption: str
+    hhi: float | None
+    top_producer: str | None
+    top_share: float | None
+    price_chart: str | None
+    us_market: list[dict[str, Any]]
+    import_sources: list[dict[str, Any]]
+    export_controls: list[dict[str, Any]]
+
+
+def _production(m: Material) -> tuple[str | None, str, float | None, str | None, float | None]:
+    from stockpile.risk.concentration import production_concentration
+
+    data = material_data(m)
+    prod = data.production
+    if prod.empty:
+        return None, "USGS publishes no production by country for this material.", None, None, None
+    stage = str(prod["stage"].iloc[0])
+    year = int(prod.loc[prod["stage"] == stage, "year"].max())
+    material = str(prod.loc[prod["stage"] == stage, "material"].iloc[0])
+    conc = production_concentration(prod, material=material, year=year, stage=stage)
+    if not conc.producers:
+        return None, f"No country rows for {stage} production {year}.", None, None, None
+    labels = [p.country for p in conc.producers]
+    values = [100.0 * p.share for p in conc.producers]
+    chart = bar_figure(
+        labels,
+        values,
+        title=f"{stage.capitalize()} production share by country, {year}",
+        y_title="share of world production [%]",
+    )
+    caption = (
+        f"USGS MCS 2026, {stage} production {year} ({conc.unit}, {conc.basis}); "
+        f"source {conc.source_id}."
+    )
+    return chart, caption, conc.hhi, conc.top_producer, conc.top_share
+
+
+def material_charts(m: Material) -> MaterialView:
+    """Charts and tables of the material page."""
+    from stockpile.service.schemas import frame_records
+
+    chart, caption, hhi, top, top_share = _production(m)
+    data = material_data(m)
+    price_chart = None
+    if not data.prices.empty:
+        series: dict[str, tuple[list[int], list[float | None]]] = {}
+        for basis, group in data.prices.groupby("price_basis", sort=False):
+            g = group.sort_values("year")
+            series[str(basis)] = (
+                [int(y) for y in g["year"]],
+                [None if v != v else float(v) for v in g["usd_per_kg_derived"]],
+            )
+        price_chart = line_figure(
+            series, title="Annual average prices (USGS MCS 2026)", y_title="price [USD/kg]"
+        )
+    us_cols = [
+        "year",
+        "us_production",
+        "us_consumption",
+        "unit",
+        "net_import_reliance_raw",
+        "estimated",
+    ]
+    from stockpile.reference import load_import_sources
+
+    imports = load_import_sources()
+    imports = imports[imports["material"] == m.key]
+    ec_cols = [
+        "measure_id",
+        "imposing_country",
+        "measure_type",
+        "target_scope",
+        "effective",
+        "ended_or_suspended",
+        "coverage",
+    ]
+    return MaterialView(
+        production_chart=chart,
+        production_caption=caption,
+        hhi=hhi,
+        top_producer=top,
+        top_share=top_share,
+        price_chart=price_chart,
+        us_market=frame_records(data.us_market, us_cols),
+        import_sources=frame_records(
+            imports, ["import_category", "country", "period", "share_pct", "share_raw"]
+        ),
+        export_controls=frame_records(data.export_controls, ec_cols),
+    )

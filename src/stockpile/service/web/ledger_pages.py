@@ -1,0 +1,259 @@
+"""Ledger pages: inventory, lot detail, contracts and funds, releases, journal with verify."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from stockpile.ledger.errors import LedgerError
+from stockpile.service.deps import DbSession, PageParams
+from stockpile.service.errors import NotFoundError
+from stockpile.service.ledger_bridge import reference_book
+from stockpile.service.permissions import Permission
+from stockpile.service.web.charts import figure_json
+from stockpile.service.web.session import WebUser, render, web_requires
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/inventory", response_class=HTMLResponse)
+def inventory(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
+    """Holdings by material (value, days of cover) and by depot."""
+    from stockpile.ledger.queries import holdings, list_depots, list_lots
+
+    held = holdings(session, book=reference_book())
+    lots = list_lots(session)
+    by_depot: dict[str, dict[str, Any]] = {}
+    for lot in lots:
+        d = by_depot.setdefault(lot.depot, {"lots": 0, "materials": set(), "cost": Decimal(0)})
+        d["lots"] += 1
+        d["materials"].add(lot.material)
+        d["cost"] += lot.cost_basis
+    return render(
+        request,
+        user,
+        "inventory.html",
+        {"held": held, "depots": list_depots(session), "by_depot": by_depot},
+    )
+
+
+@router.get("/inventory/lots/{code}", response_class=HTMLResponse)
+def lot_page(request: Request, user: WebUser, session: DbSession, code: str) -> HTMLResponse:
+    """One lot and its journal entries."""
+    from stockpile.ledger.queries import list_lots
+
+    lot = next((x for x in list_lots(session, include_empty=True) if x.code == code), None)
+    if lot is None:
+        raise NotFoundError(f"no lot {code!r}", field="path.code")
+    return render(request, user, "lot.html", {"lot": lot})
+
+
+def _burn_chart(names: list[str], spent: list[float], ceiling: list[float], title: str) -> str:
+    data = [
+        {"type": "bar", "name": "spent", "x": names, "y": spent},
+        {
+            "type": "bar",
+            "name": "remaining",
+            "x": names,
+            "y": [max(c - s, 0.0) for s, c in zip(spent, ceiling, strict=True)],
+        },
+    ]
+    return figure_json(
+        data,
+        {
+            "barmode": "stack",
+            "title": {"text": title},
+            "yaxis": {"title": {"text": "[million USD]"}},
+        },
+    )
+
+
+@router.get("/contracts", response_class=HTMLResponse)
+def contracts(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
+    """Contracts, orders and deliveries; caps and plan lines with burn-down charts; funds."""
+    from stockpile.ledger.queries import list_caps, list_contracts, list_funds, list_plan
+
+    cs = list_contracts(session)
+    caps = list_caps(session)
+    plan = list_plan(session)
+    contract_chart = (
+        _burn_chart(
+            [c.number for c in cs],
+            [float(c.spent) / 1e6 for c in cs],
+            [float(c.ceiling) / 1e6 for c in cs],
+            "Contracts: spent against ceiling",
+        )
+        if cs
+        else None
+    )
+    cap_chart = (
+        _burn_chart(
+            [c.material for c in caps],
+            [float(c.spent) / 1e6 for c in caps],
+            [float(c.ceiling) / 1e6 for c in caps],
+            "Spending caps: spent against ceiling",
+        )
+        if caps
+        else None
+    )
+    return render(
+        request,
+        user,
+        "contracts.html",
+        {
+            "contracts": cs,
+            "caps": caps,
+            "plan": plan,
+            "funds": list_funds(session),
+            "contract_chart": contract_chart,
+            "cap_chart": cap_chart,
+        },
+    )
+
+
+def _releases_page(
+    request: Request,
+    user: Any,
+    session: Session,
+    message: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    from stockpile.ledger.queries import list_releases
+    from stockpile.service.routes.releases import regime_public
+
+    return render(
+        request,
+        user,
+        "releases.html",
+        {
+            "releases": list_releases(session),
+            "regime": regime_public(session),
+            "message": message or request.query_params.get("message", ""),
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/releases", response_class=HTMLResponse)
+def releases(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
+    """Releases with the regime's rules; request, approve and execute forms by role."""
+    return _releases_page(request, user, session)
+
+
+def _done(message: str) -> RedirectResponse:
+    return RedirectResponse("/releases?" + urlencode({"message": message}), status_code=303)
+
+
+@router.post("/releases/request", response_class=HTMLResponse)
+def release_request(
+    request: Request,
+    user: WebUser,
+    session: DbSession,
+    material: Annotated[str, Form(max_length=80)] = "",
+    quantity: Annotated[str, Form(max_length=30)] = "",
+    unit: Annotated[str, Form(max_length=40)] = "",
+    recipient: Annotated[str, Form(max_length=200)] = "",
+    purpose: Annotated[str, Form(max_length=40)] = "",
+    legal_basis: Annotated[str, Form(max_length=60)] = "",
+    emergency: Annotated[str | None, Form(max_length=5)] = None,
+) -> Response:
+    """Request a release (the ledger checks the regime's rules)."""
+    from stockpile.ledger.releases import request_release
+
+    web_requires(user, Permission.REQUEST_RELEASE)
+    try:
+        qty = Decimal(quantity)
+    except InvalidOperation:
+        return _releases_page(
+            request, user, session, error="quantity: not a number", status_code=422
+        )
+    try:
+        rid = request_release(
+            session,
+            material=material,
+            quantity=qty,
+            unit=unit,
+            recipient=recipient,
+            purpose=purpose,
+            legal_basis=legal_basis,
+            actor=user.username,
+            emergency=emergency is not None,
+        )
+    except LedgerError as exc:
+        return _releases_page(request, user, session, error=str(exc), status_code=422)
+    return _done(f"Release {rid} requested; it needs another person's approval.")
+
+
+@router.post("/releases/{release_id}/approve", response_class=HTMLResponse)
+def release_approve(
+    request: Request, user: WebUser, session: DbSession, release_id: int
+) -> Response:
+    """Approve a release requested by someone else."""
+    from stockpile.ledger.releases import approve_release
+
+    web_requires(user, Permission.APPROVE_RELEASE)
+    try:
+        approve_release(session, release_id=release_id, actor=user.username)
+    except LedgerError as exc:
+        return _releases_page(request, user, session, error=str(exc), status_code=422)
+    return _done(f"Release {release_id} approved.")
+
+
+@router.post("/releases/{release_id}/execute", response_class=HTMLResponse)
+def release_execute(
+    request: Request, user: WebUser, session: DbSession, release_id: int
+) -> Response:
+    """Execute an approved release."""
+    from stockpile.ledger.releases import execute_release
+
+    web_requires(user, Permission.EXECUTE_RELEASE)
+    try:
+        done = execute_release(session, release_id=release_id, actor=user.username)
+    except LedgerError as exc:
+        return _releases_page(request, user, session, error=str(exc), status_code=422)
+    drawn = ", ".join(f"{d.quantity:,.2f} {d.unit} from {d.lot_code}" for d in done.draws)
+    return _done(f"Release {release_id} executed: {drawn}.")
+
+
+@router.get("/journal", response_class=HTMLResponse)
+def journal(
+    request: Request,
+    user: WebUser,
+    session: DbSession,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    actor: Annotated[str | None, Query(max_length=120)] = None,
+    material: Annotated[str | None, Query(max_length=80)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    """Searchable journal; the table alone when asked by HTMX."""
+    from stockpile.service.routes.journal import journal_page
+
+    web_requires(user, Permission.READ_JOURNAL)
+    page = journal_page(
+        session, page=PageParams(offset=offset, limit=100), q=q, actor=actor, material=material
+    )
+    template = "_journal_rows.html" if request.headers.get("HX-Request") else "journal.html"
+    return render(
+        request,
+        user,
+        template,
+        {"page": page, "q": q or "", "actor": actor or "", "material": material or ""},
+    )
+
+
+@router.get("/journal/verify", response_class=HTMLResponse)
+def journal_verify(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
+    """The verification result as a fragment."""
+    from stockpile.service.routes.journal import verify
+
+    web_requires(user, Permission.READ_JOURNAL)
+    return render(request, user, "_verify.html", {"v": verify(session)})

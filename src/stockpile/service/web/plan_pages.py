@@ -1,0 +1,129 @@
+"""Plan pages: budget sizing and robust plans as jobs, with the supplier's best response."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from stockpile.service.deps import Ctx, DbSession
+from stockpile.service.errors import NotFoundError
+from stockpile.service.jobs import JobStatus
+from stockpile.service.models import JobRow
+from stockpile.service.permissions import Permission
+from stockpile.service.web.charts import figure_json
+from stockpile.service.web.session import WebUser, render, web_requires
+
+__all__ = ["plan_chart", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, user: Any, session: Any, error: str = "", code: int = 200) -> Any:
+    from stockpile.simulate import builtin_scenarios
+
+    jobs = session.scalars(
+        select(JobRow).where(JobRow.kind == "plan").order_by(JobRow.created_at.desc()).limit(50)
+    ).all()
+    return render(
+        request,
+        user,
+        "plans.html",
+        {"scenarios": sorted(builtin_scenarios()), "jobs": jobs, "error": error},
+        status_code=code,
+    )
+
+
+@router.get("/plans", response_class=HTMLResponse)
+def plans(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
+    """Start a budget or robust plan; past plans."""
+    return _page(request, user, session)
+
+
+@router.post("/plans/run", response_class=HTMLResponse)
+def run_plan(
+    request: Request,
+    user: WebUser,
+    ctx: Ctx,
+    session: DbSession,
+    scenario: Annotated[str, Form(max_length=80)],
+    budget: Annotated[str, Form(max_length=20)],
+    robust: Annotated[str | None, Form(max_length=5)] = None,
+    supplier: Annotated[str, Form(max_length=3)] = "CHN",
+    objective: Annotated[str, Form(max_length=20)] = "expected",
+    runs: Annotated[str, Form(max_length=10)] = "500",
+    seed: Annotated[str, Form(max_length=12)] = "0",
+    ledger_holdings: Annotated[str | None, Form(max_length=5)] = None,
+) -> Response:
+    """Start a plan job and go to its page."""
+    web_requires(user, Permission.RUN_JOBS)
+    params = {
+        "scenario": scenario,
+        "budget": budget,
+        "robust": robust is not None,
+        "supplier": supplier.upper(),
+        "objective": objective,
+        "runs": runs,
+        "seed": seed,
+        "ledger_holdings": ledger_holdings is not None,
+    }
+    try:
+        job_id = ctx.jobs.submit(kind="plan", params=params, user_id=user.user_id)
+    except ValidationError as exc:
+        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return _page(request, user, session, msg, 422)
+    return RedirectResponse(f"/plans/jobs/{job_id}", status_code=303)
+
+
+def plan_chart(plan: dict[str, Any], title: str) -> str:
+    """Purchases by material [million USD] and the expected unmet value before and after."""
+    mats = [m["material"] for m in plan["materials"]]
+    data = [
+        {
+            "type": "bar",
+            "name": "purchase cost",
+            "x": mats,
+            "y": [m["cost_usd"] / 1e6 for m in plan["materials"]],
+        },
+        {
+            "type": "bar",
+            "name": "unmet value before",
+            "x": mats,
+            "y": [m["expected_value_before_usd"] / 1e6 for m in plan["materials"]],
+        },
+        {
+            "type": "bar",
+            "name": "unmet value after",
+            "x": mats,
+            "y": [m["expected_value_after_usd"] / 1e6 for m in plan["materials"]],
+        },
+    ]
+    return figure_json(
+        data,
+        {
+            "barmode": "group",
+            "title": {"text": title},
+            "yaxis": {"title": {"text": "[million USD]"}},
+            "legend": {"orientation": "h"},
+        },
+    )
+
+
+@router.get("/plans/jobs/{job_id}", response_class=HTMLResponse)
+def plan_job(request: Request, user: WebUser, session: DbSession, job_id: str) -> HTMLResponse:
+    """A plan job: progress, then the plan (and the supplier's best response)."""
+    row = session.get(JobRow, job_id)
+    if row is None or row.kind != "plan":
+        raise NotFoundError(f"no plan job {job_id}", field="path.job_id")
+    res = row.result if row.status == JobStatus.SUCCEEDED.value else None
+    charts: dict[str, str] = {}
+    if res is not None:
+        if res["kind"] == "robust":
+            charts["robust"] = plan_chart(res["robust_plan"], "Robust plan")
+            charts["naive"] = plan_chart(res["naive_plan"], "Naive plan (ignores the response)")
+        else:
+            charts["plan"] = plan_chart(res["plan"], "Budget plan")
+    return render(request, user, "plan_job.html", {"job": row, "res": res, "charts": charts})

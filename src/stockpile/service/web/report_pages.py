@@ -1,0 +1,112 @@
+"""Report pages: the operations report of a fiscal year and scenario reports, HTML and PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from stockpile.service.deps import DbSession
+from stockpile.service.errors import ConflictError, NotFoundError
+from stockpile.service.jobs import JobStatus
+from stockpile.service.models import JobRow
+from stockpile.service.reports import operations_pdf, operations_report, scenario_pdf
+from stockpile.service.web.charts import bar_figure
+from stockpile.service.web.scenario_pages import simulation_charts
+from stockpile.service.web.session import WebUser, render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+FiscalYear = Annotated[int | None, Query(ge=1990, le=2200)]
+
+
+def _current_fy() -> int:
+    today = dt.date.today()
+    return today.year + 1 if today.month >= 10 else today.year
+
+
+def _finished_job(session: DbSession, job_id: str) -> JobRow:
+    row = session.get(JobRow, job_id)
+    if row is None:
+        raise NotFoundError(f"no job {job_id}", field="path.job_id")
+    if row.status != JobStatus.SUCCEEDED.value or not row.result:
+        raise ConflictError(f"job {job_id} is {row.status}: no result", field="path.job_id")
+    return row
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
+    """Choose a fiscal year or a finished scenario run."""
+    jobs = session.scalars(
+        select(JobRow)
+        .where(JobRow.kind == "simulation")
+        .where(JobRow.status == JobStatus.SUCCEEDED.value)
+        .order_by(JobRow.created_at.desc())
+        .limit(50)
+    ).all()
+    return render(request, user, "reports.html", {"fy": _current_fy(), "jobs": jobs})
+
+
+@router.get("/reports/operations", response_class=HTMLResponse)
+def operations_html(
+    request: Request, user: WebUser, session: DbSession, fy: FiscalYear = None
+) -> HTMLResponse:
+    """The operations report (holdings, transactions, funds, releases) as HTML."""
+    report = operations_report(session, fiscal_year=fy or _current_fy())
+    valued = sorted(
+        (h for h in report.holdings if h.market_value),
+        key=lambda h: float(h.market_value),
+        reverse=True,
+    )
+    chart = (
+        bar_figure(
+            [h.material for h in valued],
+            [float(h.market_value) / 1e6 for h in valued],
+            title="Market value by material",
+            y_title="[million USD]",
+        )
+        if valued
+        else None
+    )
+    return render(request, user, "report_operations.html", {"r": report, "chart": chart})
+
+
+@router.get("/reports/operations.pdf")
+def operations_pdf_route(user: WebUser, session: DbSession, fy: FiscalYear = None) -> Response:
+    """The operations report as PDF."""
+    year = fy or _current_fy()
+    pdf = operations_pdf(operations_report(session, fiscal_year=year))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="operations-FY{year}.pdf"'},
+    )
+
+
+@router.get("/reports/scenario/{job_id}.pdf")
+def scenario_pdf_route(user: WebUser, session: DbSession, job_id: str) -> Response:
+    """A scenario run's report as PDF."""
+    row = _finished_job(session, job_id)
+    return Response(
+        scenario_pdf(row),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="scenario-{job_id}.pdf"'},
+    )
+
+
+@router.get("/reports/scenario/{job_id}", response_class=HTMLResponse)
+def scenario_html(request: Request, user: WebUser, session: DbSession, job_id: str) -> HTMLResponse:
+    """A scenario run's report as HTML."""
+    row = _finished_job(session, job_id)
+    assert row.result is not None
+    return render(
+        request,
+        user,
+        "report_scenario.html",
+        {"job": row, "charts": simulation_charts(row.result)},
+    )

@@ -1,0 +1,206 @@
+"""Web sessions: who is signed in, the login redirect, CSRF on forms, page rendering."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from stockpile import __version__
+from stockpile.service.accounts import AuthMethod, Principal, TokenKind, resolve_token
+from stockpile.service.deps import SESSION_COOKIE, DbSession, get_ctx
+from stockpile.service.errors import PermissionDeniedError
+from stockpile.service.permissions import PERMISSIONS, Permission, allowed
+from stockpile.service.security import csrf_token, csrf_valid
+
+__all__ = [
+    "LoginRequiredError",
+    "WebUser",
+    "on_login_required",
+    "on_service_error",
+    "render",
+    "templates",
+    "web_principal",
+    "web_requires",
+]
+
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class LoginRequiredError(Exception):
+    """No live web session: send the browser to the login page, keeping the form data."""
+
+    def __init__(self, next_path: str, preserved: dict[str, str]) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+        self.preserved = preserved
+
+
+@cache
+def templates() -> Jinja2Templates:
+    """The page templates (built on first use, not at import)."""
+    directory = Path(__file__).parent / "templates"
+    t = Jinja2Templates(directory=str(directory))
+    t.env.globals["version"] = __version__
+    t.env.filters["num"] = _fmt_num
+    return t
+
+
+def _fmt_num(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    try:
+        return f"{float(value):,.{digits}f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
+    ctype = request.headers.get("content-type", "")
+    if not ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return {}
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+
+
+def _form_page(request: Request) -> str:
+    """The page a form was posted from (same site only), else the path it was posted to."""
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path
+    return request.url.path
+
+
+async def web_principal(request: Request, session: DbSession) -> Principal:
+    """The user of the session cookie; otherwise :class:`LoginRequiredError`.
+
+    Unsafe requests must carry the session's CSRF token (form field ``csrf_token`` or
+    header ``X-CSRF-Token``).
+    """
+    cookie = request.cookies.get(SESSION_COOKIE)
+    principal = resolve_token(session, token=cookie, kind=TokenKind.SESSION) if cookie else None
+    if principal is None or principal.method is not AuthMethod.SESSION:
+        if request.method in _SAFE:
+            raise LoginRequiredError(request.url.path, {})
+        raise LoginRequiredError(_form_page(request), await _form_fields(request))
+    if request.method not in _SAFE:
+        submitted = request.headers.get("X-CSRF-Token")
+        if not submitted:
+            ctype = request.headers.get("content-type", "")
+            if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+                value = (await request.form()).get("csrf_token")
+                submitted = value if isinstance(value, str) else None
+        secret = get_ctx(request).settings.secret_key
+        if not csrf_valid(secret, principal.token_hash, submitted):
+            raise PermissionDeniedError("missing or wrong CSRF token", field="csrf_token")
+    return principal
+
+
+WebUser = Annotated[Principal, Depends(web_principal)]
+
+
+def web_requires(principal: Principal, permission: Permission) -> None:
+    """Refuse (403) a page action the user's role does not allow."""
+    if not allowed(principal.role, permission):
+        raise PermissionDeniedError(
+            f"role {principal.role.value!r} lacks permission {permission.value!r}"
+        )
+
+
+async def on_login_required(request: Request, exc: Exception) -> Response:
+    """Redirect GETs to the login page; re-show the login form for expired form posts."""
+    assert isinstance(exc, LoginRequiredError)
+    if request.headers.get("HX-Request"):
+        return Response(status_code=401, headers={"HX-Redirect": "/login?" + _q(exc.next_path)})
+    if not exc.preserved:
+        return RedirectResponse("/login?" + _q(exc.next_path), status_code=303)
+    return login_page(
+        request,
+        next_path=exc.next_path,
+        preserved=exc.preserved,
+        message="Your session ended. Sign in again; what you typed is kept.",
+        status_code=401,
+    )
+
+
+async def on_service_error(request: Request, exc: Exception) -> Response:
+    """Errors of API routes as problem documents; of pages as an HTML page."""
+    from stockpile.service.errors import ServiceError, on_service_error_json
+
+    assert isinstance(exc, ServiceError)
+    if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
+        return await on_service_error_json(request, exc)
+    return templates().TemplateResponse(
+        request,
+        "error.html",
+        {"title": exc.title, "detail": exc.detail, "user": None},
+        status_code=exc.status_code,
+    )
+
+
+def _q(next_path: str) -> str:
+    return urlencode({"next": next_path})
+
+
+def login_page(
+    request: Request,
+    *,
+    next_path: str,
+    preserved: dict[str, str] | None = None,
+    message: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The login form with a fresh double-submit CSRF cookie."""
+    import secrets
+
+    token = secrets.token_urlsafe(24)
+    response = templates().TemplateResponse(
+        request,
+        "login.html",
+        {
+            "next_path": next_path,
+            "preserved": json.dumps(preserved or {}),
+            "message": message,
+            "login_csrf": token,
+            "user": None,
+        },
+        status_code=status_code,
+    )
+    settings = get_ctx(request).settings
+    response.set_cookie(
+        "stockpile_login_csrf",
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=3600,
+    )
+    return response
+
+
+def render(
+    request: Request,
+    principal: Principal,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page for a signed-in user (adds the user, permissions and CSRF token)."""
+    secret = get_ctx(request).settings.secret_key
+    full = {
+        "user": principal,
+        "perms": {p.value for p in PERMISSIONS[principal.role]},
+        "csrf": csrf_token(secret, principal.token_hash),
+        "path": request.url.path,
+        "prefill": dict(request.query_params),
+        **context,
+    }
+    return templates().TemplateResponse(request, template, full, status_code=status_code)

@@ -1,0 +1,137 @@
+"""Fixtures of the service tests: an app on a temporary SQLite file, one user per role."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+
+from stockpile.ledger.database import upgrade
+from stockpile.service.accounts import create_user
+from stockpile.service.app import create_app
+from stockpile.service.jobs import JobKind, JobProgress
+from stockpile.service.ledger_bridge import sync_ledger_user
+from stockpile.service.permissions import Role
+from stockpile.service.settings import ServiceSettings
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class CountParams(BaseModel):
+    """Sum 1..n in n steps, pausing ``pause_s`` between steps."""
+
+    n: int = Field(ge=1, le=10_000)
+    pause_s: float = Field(default=0.0, ge=0.0, le=1.0)
+    fail_at: int | None = None
+
+
+def run_count(params: BaseModel, progress: JobProgress) -> Mapping[str, Any]:
+    assert isinstance(params, CountParams)
+    total = 0
+    for i in range(1, params.n + 1):
+        if params.fail_at == i:
+            raise RuntimeError(f"failed at step {i}")
+        total += i
+        progress.update(i / params.n, f"step {i} of {params.n}")
+        if params.pause_s:
+            time.sleep(params.pause_s)
+    return {"sum": total}
+
+
+TEST_KINDS = {
+    "count": JobKind(name="count", params_model=CountParams, run=run_count, description="test")
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    role: Role
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> ServiceSettings:
+    base: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'service.sqlite3'}",
+        "secret_key": "k" * 48,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "argon2_parallelism": 1,
+        "login_max_failures": 3,
+        "login_window_s": 600,
+    }
+    base.update(overrides)
+    return ServiceSettings(**base)
+
+
+def _account(role: Role) -> Account:
+    return Account(role.value.replace("_", "-"), PASSWORD, role)
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with one user per role (service and ledger), built once."""
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app(make_settings(folder), job_kinds=TEST_KINDS)
+    ctx = app.state.ctx
+    upgrade(ctx.db.engine)
+    for role in [Role.ADMIN] + [r for r in Role if r is not Role.ADMIN]:
+        acc = _account(role)
+        with ctx.db.sessions() as session:
+            create_user(
+                session, hasher=ctx.hasher, username=acc.username, password=PASSWORD, role=role
+            )
+            sync_ledger_user(session, username=acc.username, role=role, actor="admin")
+    ctx.jobs.shutdown()
+    ctx.db.dispose()
+    return folder / "service.sqlite3"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, template_db: Path) -> ServiceSettings:
+    shutil.copyfile(template_db, tmp_path / "service.sqlite3")
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def app(settings: ServiceSettings) -> FastAPI:
+    return create_app(settings, job_kinds=TEST_KINDS)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def accounts() -> dict[Role, Account]:
+    """One user per role (already in the template database, in the service and the ledger)."""
+    return {role: _account(role) for role in Role}
+
+
+def bearer(client: TestClient, account: Account) -> dict[str, str]:
+    r = client.post(
+        "/api/v1/auth/token", data={"username": account.username, "password": account.password}
+    )
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture
+def headers(client: TestClient, accounts: dict[Role, Account]) -> dict[Role, dict[str, str]]:
+    return {role: bearer(client, acc) for role, acc in accounts.items()}
+
+
+@pytest.fixture
+def login() -> Any:
+    """A function (client, account) -> bearer headers."""
+    return bearer
