@@ -324,6 +324,7 @@ def robust_command(
         RobustMethod,
         game_from_compiled,
         limits_from_caps,
+        parse_numbers,
         robust_size,
     )
     from stockpile.simulate import compile_scenario, resolve_scenario

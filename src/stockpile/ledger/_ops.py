@@ -1,0 +1,222 @@
+"""Internals shared by the service functions: roles, the unit of work, look-ups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from stockpile.ledger import journal
+from stockpile.ledger.errors import (
+    AuthorisationError,
+    ConcurrencyError,
+    InvalidInputError,
+    LedgerError,
+    NotFoundError,
+)
+from stockpile.ledger.governance import Regime, get_regime
+from stockpile.ledger.journal import Posting
+from stockpile.ledger.models import (
+    Base,
+    Depot,
+    Fund,
+    LedgerSettings,
+    Lot,
+    User,
+)
+
+__all__ = ["OperationKind", "Role"]
+
+_T = TypeVar("_T")
+
+
+class Role(StrEnum):
+    """Roles of the people who use the books."""
+
+    VIEWER = "viewer"
+    ANALYST = "analyst"
+    CONTRACTING_OFFICER = "contracting-officer"
+    RELEASE_AUTHORITY = "release-authority"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class OperationKind(StrEnum):
+    """Kinds of operations recorded in the ``operations`` table and on journal entries."""
+
+    SETUP = "setup"
+    APPROPRIATE = "appropriate"
+    OPENING = "opening"
+    RECEIVE = "receive"
+    TRANSFER = "transfer"
+    CONVERT = "convert"
+    DISPOSE = "dispose"
+    ADJUST = "adjust"
+    LOAN = "loan"
+    LOAN_RETURN = "loan-return"
+    RELEASE_REQUEST = "release-request"
+    RELEASE_APPROVE = "release-approve"
+    RELEASE_EXECUTE = "release"
+
+
+@dataclass
+class _Op:
+    """An operation in progress: its record and the locked journal head."""
+
+    session: Session
+    head: journal.Head
+    row: journal.OperationInfo
+    user: User
+
+    @property
+    def day(self) -> date:
+        return self.row.at.date()
+
+    def post(self, postings: Sequence[Posting]) -> list[int]:
+        return journal.append(self.session, self.head, self.row, postings)
+
+
+def now_utc(at: datetime | None) -> datetime:
+    """``at`` as an aware UTC datetime (now if None); naive datetimes are taken as UTC."""
+    if at is None:
+        return datetime.now(UTC)
+    if at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
+
+
+def user_roles(user: User) -> frozenset[Role]:
+    return frozenset(Role(r) for r in user.roles.split(",") if r)
+
+
+def _json_default(value: object) -> str:
+    return str(value)
+
+
+@contextmanager
+def operation(
+    session: Session,
+    *,
+    kind: OperationKind,
+    actor: str,
+    roles: frozenset[Role],
+    at: datetime | None,
+    summary: dict[str, Any],
+    allow_bootstrap: bool = False,
+) -> Iterator[_Op]:
+    """One operation = one database transaction: lock the journal, check the actor, yield,
+    commit; any error rolls everything back and is re-raised (database faults as LedgerError).
+    """
+    try:
+        session.expire_all()  # nothing read before the lock may be trusted after it
+        head = journal.lock_head(session)
+        user = _check_actor(session, actor, roles, allow_bootstrap=allow_bootstrap)
+        moment = now_utc(at)
+        table = Base.metadata.tables["operations"]
+        op_id = session.execute(
+            insert(table)
+            .values(
+                kind=kind.value,
+                actor=user.name,
+                at=moment,
+                summary=json.dumps(summary, sort_keys=True, default=_json_default),
+            )
+            .returning(table.c.id)
+        ).scalar_one()
+        row = journal.OperationInfo(int(op_id), kind.value, user.name, moment)
+        yield _Op(session, head, row, user)
+        session.flush()
+        session.commit()
+    except LedgerError:
+        session.rollback()
+        raise
+    except StaleDataError as exc:
+        session.rollback()
+        raise ConcurrencyError("lot", "changed by another transaction; retry") from exc
+    except IntegrityError as exc:
+        session.rollback()
+        raise InvalidInputError("database", f"constraint violated: {exc.orig}") from exc
+    except DBAPIError as exc:
+        session.rollback()
+        if "could not serialize" in str(exc) or "deadlock" in str(exc):
+            raise ConcurrencyError("transaction", str(exc.orig)) from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _check_actor(
+    session: Session, actor: str, roles: frozenset[Role], *, allow_bootstrap: bool
+) -> User:
+    name = (actor or "").strip()
+    if not name:
+        raise InvalidInputError("actor", "the acting user must be given (--user or STOCKPILE_USER)")
+    user = session.get(User, name)
+    if user is None:
+        if allow_bootstrap and session.scalars(select(User).limit(1)).first() is None:
+            return User(name=name, roles=Role.ADMIN.value)
+        raise NotFoundError("actor", f"unknown user {name!r}")
+    if roles and not (user_roles(user) & roles):
+        need = " or ".join(sorted(r.value for r in roles))
+        raise AuthorisationError("actor", f"user {name!r} needs the role {need}")
+    return user
+
+
+def regime_of(session: Session) -> Regime:
+    settings = session.get(LedgerSettings, 1)
+    if settings is None:  # pragma: no cover - created by the first migration
+        raise NotFoundError("ledger_settings", "missing: run `stockpile db upgrade`")
+    return get_regime(settings.regime)
+
+
+def material_key(name: str, field: str = "material") -> str:
+    """Canonical material key from the reference catalogue."""
+    from stockpile.reference import get_material
+
+    text = (name or "").strip()
+    if not text:
+        raise InvalidInputError(field, "must not be empty")
+    try:
+        return str(get_material(text).key)
+    except (KeyError, ValueError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        raise InvalidInputError(field, str(message)) from exc
+
+
+def text(value: str | None, field: str, *, required: bool = True) -> str:
+    out = (value or "").strip()
+    if required and not out:
+        raise InvalidInputError(field, "must not be empty")
+    return out
+
+
+def by_code(session: Session, model: type[_T], column: Any, code: str, field: str) -> _T:
+    row = session.scalars(select(model).where(column == code)).first()
+    if row is None:
+        raise NotFoundError(field, f"no {model.__tablename__[:-1]} {code!r}")  # type: ignore[attr-defined]
+    return row
+
+
+def depot(session: Session, code: str, field: str = "depot") -> Depot:
+    return by_code(session, Depot, Depot.code, code, field)
+
+
+def fund(session: Session, code: str, field: str = "fund") -> Fund:
+    return by_code(session, Fund, Fund.code, code, field)
+
+
+def lot_for_update(session: Session, code: str, field: str = "lot") -> Lot:
+    row = session.scalars(select(Lot).where(Lot.code == code).with_for_update()).first()
+    if row is None:
+        raise NotFoundError(field, f"no lot {code!r}")
+    return row
