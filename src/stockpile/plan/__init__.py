@@ -1,0 +1,135 @@
+"""Planning: what to buy with the budget, when, and what the supplier will do about it.
+
+Pure computation (no disk, network or database):
+
+- sizing under a budget (:func:`size_stockpile`): exact water-filling for the expected
+  objective, the extensive LP (HiGHS) as cross-check, cutting planes for CVaR / worst case;
+- robust sizing against the supplier's export controls (:func:`robust_size`);
+- a fiscal-year procurement schedule (:func:`schedule_procurement`);
+- buffer-stock price bands (:func:`simulate_band`, :func:`tune_band`).
+"""
+
+from stockpile.plan.adapters import combine_samples, game_from_compiled, sample_from_simulation
+from stockpile.plan.buffer import (
+    BandPolicy,
+    BandResult,
+    BandTuning,
+    PriceProcess,
+    band_table,
+    estimate_log_volatility,
+    log_price_impact,
+    process_from_annual_prices,
+    simulate_band,
+    tune_band,
+)
+from stockpile.plan.contracts import ContractAction, OrderAction, contract_actions
+from stockpile.plan.cutting import CuttingPlaneResult, solve_cutting_plane
+from stockpile.plan.errors import InfeasiblePlanError, PlanError, PlanInputError, SolverError
+from stockpile.plan.exact import WaterFill, water_fill
+from stockpile.plan.inputs import (
+    ProgramCap,
+    caps_from_rows,
+    impact_curves,
+    limits_from_caps,
+    parse_assignments,
+    parse_numbers,
+    price_series,
+    program_caps,
+    world_production,
+)
+from stockpile.plan.lp import build_sizing_lp, solve_sizing_lp
+from stockpile.plan.problem import (
+    MaterialLimits,
+    Objective,
+    ObjectiveKind,
+    PriceCurve,
+    ShortfallSample,
+    SizingProblem,
+)
+from stockpile.plan.result import LimitStatus, SizingMethod, SizingPlan
+from stockpile.plan.robust import (
+    RobustMethod,
+    RobustPlan,
+    SupplierGame,
+    SupplierMeasure,
+    SupplierResponse,
+    best_response,
+    best_response_by_enumeration,
+    feasible_responses,
+    robust_size,
+)
+from stockpile.plan.schedule import (
+    ProcurementSchedule,
+    ScheduleLine,
+    ScheduleProblem,
+    fiscal_year,
+    fiscal_year_start,
+    schedule_procurement,
+)
+from stockpile.plan.sizing import size_stockpile
+from stockpile.plan.value import risk_measure, scenario_losses
+
+__all__ = [
+    "BandPolicy",
+    "BandResult",
+    "BandTuning",
+    "ContractAction",
+    "CuttingPlaneResult",
+    "InfeasiblePlanError",
+    "LimitStatus",
+    "MaterialLimits",
+    "Objective",
+    "ObjectiveKind",
+    "OrderAction",
+    "PlanError",
+    "PlanInputError",
+    "PriceCurve",
+    "PriceProcess",
+    "ProcurementSchedule",
+    "ProgramCap",
+    "RobustMethod",
+    "RobustPlan",
+    "ScheduleLine",
+    "ScheduleProblem",
+    "ShortfallSample",
+    "SizingMethod",
+    "SizingPlan",
+    "SizingProblem",
+    "SolverError",
+    "SupplierGame",
+    "SupplierMeasure",
+    "SupplierResponse",
+    "WaterFill",
+    "band_table",
+    "best_response",
+    "best_response_by_enumeration",
+    "build_sizing_lp",
+    "caps_from_rows",
+    "combine_samples",
+    "contract_actions",
+    "estimate_log_volatility",
+    "feasible_responses",
+    "fiscal_year",
+    "fiscal_year_start",
+    "game_from_compiled",
+    "impact_curves",
+    "limits_from_caps",
+    "log_price_impact",
+    "parse_assignments",
+    "parse_numbers",
+    "price_series",
+    "process_from_annual_prices",
+    "program_caps",
+    "risk_measure",
+    "robust_size",
+    "sample_from_simulation",
+    "scenario_losses",
+    "schedule_procurement",
+    "simulate_band",
+    "size_stockpile",
+    "solve_cutting_plane",
+    "solve_sizing_lp",
+    "tune_band",
+    "water_fill",
+    "world_production",
+]

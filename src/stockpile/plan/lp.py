@@ -1,0 +1,396 @@
+"""The general sizing problem as one extensive-form LP, solved by HiGHS.
+
+Built in small steps (create -> solve -> assign):
+:func:`define_purchases` (tranche variables ``z_mj``, quantities ``x_m = sum_j z_mj``, budget,
+spending caps, quantity limits), :func:`define_shortfall` (hinge variables
+``t_smk >= c_smk - h_m - x_m``), :func:`define_objective` (expected, CVaR via
+Rockafellar-Uryasev, or worst case by an epigraph variable), then :func:`solve_lp`.
+The LP holds one variable per scenario, material and class: use it as the cross-check at small
+sizes and :mod:`stockpile.plan.cutting` for large CVaR / worst-case problems.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.optimize import linprog
+
+from stockpile.plan.errors import SolverError
+from stockpile.plan.problem import Objective, ObjectiveKind, SizingProblem
+from stockpile.plan.value import cumulative_gaps, hinge_weights
+
+__all__ = [
+    "HighsModel",
+    "LinearProgram",
+    "LpSolution",
+    "build_sizing_lp",
+    "define_objective",
+    "define_purchases",
+    "define_shortfall",
+    "solve_lp",
+    "solve_sizing_lp",
+]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass
+class LinearProgram:
+    """A minimisation LP assembled row block by row block (mutable while being built).
+
+    ``min c @ v`` subject to ``A_ub v <= b_ub``, ``A_eq v = b_eq``, ``lo <= v <= hi``.
+    """
+
+    n_var: int = 0
+    cost: list[FloatArray] = field(default_factory=list)
+    lo: list[FloatArray] = field(default_factory=list)
+    hi: list[FloatArray] = field(default_factory=list)
+    ub_rows: list[IntArray] = field(default_factory=list)
+    ub_cols: list[IntArray] = field(default_factory=list)
+    ub_vals: list[FloatArray] = field(default_factory=list)
+    ub_rhs: list[FloatArray] = field(default_factory=list)
+    eq_rows: list[IntArray] = field(default_factory=list)
+    eq_cols: list[IntArray] = field(default_factory=list)
+    eq_vals: list[FloatArray] = field(default_factory=list)
+    eq_rhs: list[FloatArray] = field(default_factory=list)
+    n_ub: int = 0
+    n_eq: int = 0
+    blocks: dict[str, slice] = field(default_factory=dict)
+    row_blocks: dict[str, slice] = field(default_factory=dict)
+
+    def add_vars(self, name: str, n: int, lo: float | FloatArray, hi: float | FloatArray) -> int:
+        """Append ``n`` variables (zero cost) and return the index of the first."""
+        start = self.n_var
+        self.cost.append(np.zeros(n))
+        self.lo.append(np.broadcast_to(np.asarray(lo, dtype=np.float64), (n,)).copy())
+        self.hi.append(np.broadcast_to(np.asarray(hi, dtype=np.float64), (n,)).copy())
+        self.n_var += n
+        self.blocks[name] = slice(start, start + n)
+        return start
+
+    def set_cost(self, cols: IntArray, vals: FloatArray) -> None:
+        """Add ``vals`` to the objective coefficients of ``cols``."""
+        full = np.zeros(self.n_var)
+        np.add.at(full, cols, vals)
+        self.cost = [np.concatenate(self.cost) + full]
+
+    def add_ub(
+        self, name: str, rows: IntArray, cols: IntArray, vals: FloatArray, rhs: FloatArray
+    ) -> None:
+        """Append inequality rows ``A v <= rhs`` given in local row numbers ``rows``."""
+        self.ub_rows.append(rows + self.n_ub)
+        self.ub_cols.append(cols)
+        self.ub_vals.append(vals)
+        self.ub_rhs.append(rhs)
+        self.row_blocks[name] = slice(self.n_ub, self.n_ub + rhs.shape[0])
+        self.n_ub += rhs.shape[0]
+
+    def add_eq(
+        self, name: str, rows: IntArray, cols: IntArray, vals: FloatArray, rhs: FloatArray
+    ) -> None:
+        """Append equality rows ``A v = rhs``."""
+        self.eq_rows.append(rows + self.n_eq)
+        self.eq_cols.append(cols)
+        self.eq_vals.append(vals)
+        self.eq_rhs.append(rhs)
+        self.n_eq += rhs.shape[0]
+
+
+@dataclass(frozen=True)
+class LpSolution:
+    """HiGHS solution of a :class:`LinearProgram`.
+
+    Attributes
+    ----------
+    values : ndarray
+        Primal values of all variables.
+    objective : float
+        Optimal objective value.
+    ub_duals : ndarray
+        Marginals of the inequality rows (d objective / d rhs, <= 0).
+    """
+
+    values: FloatArray
+    objective: float
+    ub_duals: FloatArray
+
+
+def _ar(n: int) -> IntArray:
+    return np.arange(n, dtype=np.int64)
+
+
+def define_purchases(lp: LinearProgram, problem: SizingProblem) -> None:
+    """Tranche variables, quantities, budget, spending caps and quantity limits."""
+    _, m, _ = problem.sample.shape
+    lim = problem.limits
+    widths = [c.widths for c in problem.curves]
+    prices = [c.prices for c in problem.curves]
+    n_tr = np.array([w.size for w in widths], dtype=np.int64)
+    z0 = lp.add_vars("z", int(n_tr.sum()), np.zeros(int(n_tr.sum())), np.concatenate(widths))
+    qty_room = np.minimum(lim.quantity_limits, lim.max_stock - lim.holdings)
+    x0 = lp.add_vars("x", m, 0.0, qty_room)
+    owner = np.repeat(_ar(m), n_tr)
+    zcols = z0 + _ar(int(n_tr.sum()))
+    # x_m - sum_j z_mj = 0
+    lp.add_eq(
+        "x",
+        np.concatenate((_ar(m), owner)),
+        np.concatenate((x0 + _ar(m), zcols)),
+        np.concatenate((np.ones(m), -np.ones(zcols.size))),
+        np.zeros(m),
+    )
+    p_all = np.concatenate(prices)
+    lp.add_ub(
+        "budget", np.zeros(zcols.size, dtype=np.int64), zcols, p_all, np.array([problem.budget])
+    )
+    capped = np.flatnonzero(np.isfinite(lim.spend_caps))
+    if capped.size:
+        sel = np.isin(owner, capped)
+        local = np.searchsorted(capped, owner[sel])
+        lp.add_ub("spend_caps", local, zcols[sel], p_all[sel], lim.spend_caps[capped])
+
+
+def define_shortfall(lp: LinearProgram, problem: SizingProblem) -> tuple[IntArray, FloatArray]:
+    """Hinge variables ``t >= c - h - x`` for breakpoints above holdings.
+
+    Returns
+    -------
+    scen : ndarray of int
+        Scenario index of each hinge variable.
+    value : ndarray
+        Value weight ``price_m d_k`` of each hinge variable [USD/unit].
+    """
+    sample = problem.sample
+    _s, _m, _k = sample.shape
+    c = cumulative_gaps(sample.gaps)
+    d = hinge_weights(sample.class_weights)
+    rhs = c - problem.limits.holdings[None, :, None]
+    keep = (rhs > 0) & (d[None, None, :] > 0) & (sample.unit_prices[None, :, None] > 0)
+    si, mi, ki = np.nonzero(keep)
+    n = si.size
+    t0 = lp.add_vars("t", n, 0.0, np.inf)
+    x0 = lp.blocks["x"].start
+    rows = np.concatenate((_ar(n), _ar(n)))
+    cols = np.concatenate((t0 + _ar(n), x0 + mi))
+    lp.add_ub("hinge", rows, cols, -np.ones(2 * n), -rhs[si, mi, ki])
+    return si.astype(np.int64), (sample.unit_prices[mi] * d[ki]).astype(np.float64)
+
+
+def define_objective(
+    lp: LinearProgram,
+    problem: SizingProblem,
+    objective: Objective,
+    scen: IntArray,
+    value: FloatArray,
+) -> None:
+    """Expected value, CVaR (``eta + sum p xi / (1 - alpha)``) or worst case (epigraph)."""
+    sample = problem.sample
+    s = sample.shape[0]
+    t0 = lp.blocks["t"].start
+    tcols = t0 + _ar(scen.size)
+    probs = sample.scenario_weights
+    if objective.kind is ObjectiveKind.EXPECTED:
+        lp.set_cost(tcols, probs[scen] * value)
+        return
+    if objective.kind is ObjectiveKind.CVAR:
+        eta = lp.add_vars("eta", 1, -np.inf, np.inf)
+        xi0 = lp.add_vars("xi", s, 0.0, np.inf)
+        # sum value t_s - eta - xi_s <= 0
+        rows = np.concatenate((scen, _ar(s), _ar(s)))
+        cols = np.concatenate((tcols, np.full(s, eta), xi0 + _ar(s)))
+        vals = np.concatenate((value, -np.ones(s), -np.ones(s)))
+        lp.add_ub("cvar", rows, cols, vals, np.zeros(s))
+        lp.set_cost(
+            np.concatenate(([eta], xi0 + _ar(s))),
+            np.concatenate(([1.0], probs / (1.0 - objective.alpha))),
+        )
+        return
+    pool = np.array(objective.scenarios, dtype=np.int64) if objective.scenarios else _ar(s)
+    zeta = lp.add_vars("zeta", 1, 0.0, np.inf)
+    local = np.full(s, -1, dtype=np.int64)
+    local[pool] = _ar(pool.size)
+    sel = local[scen] >= 0
+    rows = np.concatenate((local[scen][sel], _ar(pool.size)))
+    cols = np.concatenate((tcols[sel], np.full(pool.size, zeta)))
+    vals = np.concatenate((value[sel], -np.ones(pool.size)))
+    lp.add_ub("worst", rows, cols, vals, np.zeros(pool.size))
+    lp.set_cost(np.array([zeta]), np.array([1.0]))
+
+
+def solve_lp(lp: LinearProgram) -> LpSolution:
+    """Solve with HiGHS (``scipy.optimize.linprog(method='highs')``)."""
+    c = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
+    if c.size < lp.n_var:
+        c = np.concatenate((c, np.zeros(lp.n_var - c.size)))
+    a_ub = sp.csr_array(
+        (np.concatenate(lp.ub_vals), (np.concatenate(lp.ub_rows), np.concatenate(lp.ub_cols))),
+        shape=(lp.n_ub, lp.n_var),
+    )
+    kwargs: dict[str, object] = {}
+    if lp.n_eq:
+        kwargs["A_eq"] = sp.csr_array(
+            (
+                np.concatenate(lp.eq_vals),
+                (np.concatenate(lp.eq_rows), np.concatenate(lp.eq_cols)),
+            ),
+            shape=(lp.n_eq, lp.n_var),
+        )
+        kwargs["b_eq"] = np.concatenate(lp.eq_rhs)
+    bounds = np.column_stack((np.concatenate(lp.lo), np.concatenate(lp.hi)))
+    res = linprog(
+        c,
+        A_ub=a_ub,
+        b_ub=np.concatenate(lp.ub_rhs),
+        bounds=bounds,
+        method="highs",
+        **kwargs,
+    )
+    if res.status != 0:
+        raise SolverError(f"HiGHS did not find an optimum: {res.message}")
+    return LpSolution(
+        np.asarray(res.x, dtype=np.float64),
+        float(res.fun),
+        np.asarray(res.ineqlin.marginals, dtype=np.float64),
+    )
+
+
+def build_sizing_lp(problem: SizingProblem, objective: Objective) -> LinearProgram:
+    """Create the extensive-form sizing LP (create step)."""
+    lp = LinearProgram()
+    define_purchases(lp, problem)
+    scen, value = define_shortfall(lp, problem)
+    define_objective(lp, problem, objective, scen, value)
+    return lp
+
+
+def solve_sizing_lp(problem: SizingProblem, objective: Objective) -> tuple[FloatArray, float]:
+    """Create, solve and assign: optimal quantities [unit] and the budget's shadow price.
+
+    Returns
+    -------
+    quantities : ndarray, shape (M,)
+        Purchases [material unit].
+    shadow_price : float
+        Decrease of the objective per extra dollar of budget [USD/USD].
+    """
+    lp = build_sizing_lp(problem, objective)
+    sol = solve_lp(lp)
+    x = np.clip(sol.values[lp.blocks["x"]], 0.0, None)
+    budget_row = lp.row_blocks["budget"].start
+    return x, float(-sol.ub_duals[budget_row])
+
+
+def _new_highs(highspy: Any) -> Any:
+    """A ``highspy.Highs`` instance; its one-off start-up banner is kept off standard output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class HighsModel:
+    """An incremental HiGHS model (``highspy``) for master problems that grow by rows.
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        The initial model.
+    """
+
+    def __init__(self, lp: LinearProgram) -> None:
+        import highspy
+
+        self._hs = highspy
+        self.h = _new_highs(highspy)
+        self.h.setOptionValue("output_flag", False)
+        # cuts are nearly parallel and the stopping test is relative 1e-8: tight tolerances
+        self.h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+        self.h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        self.n_var = lp.n_var
+        c = np.concatenate(lp.cost)
+        self.h.addCols(
+            lp.n_var,
+            c,
+            np.concatenate(lp.lo),
+            np.concatenate(lp.hi),
+            0,
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
+        ub = sp.csr_array(
+            (np.concatenate(lp.ub_vals), (np.concatenate(lp.ub_rows), np.concatenate(lp.ub_cols))),
+            shape=(lp.n_ub, lp.n_var),
+        )
+        self._add_csr(ub, np.full(lp.n_ub, -np.inf), np.concatenate(lp.ub_rhs))
+        if lp.n_eq:
+            eq = sp.csr_array(
+                (
+                    np.concatenate(lp.eq_vals),
+                    (np.concatenate(lp.eq_rows), np.concatenate(lp.eq_cols)),
+                ),
+                shape=(lp.n_eq, lp.n_var),
+            )
+            rhs = np.concatenate(lp.eq_rhs)
+            self._add_csr(eq, rhs, rhs)
+
+    def _add_csr(self, a: sp.csr_array, lower: FloatArray, upper: FloatArray) -> None:
+        a.sum_duplicates()
+        self.h.addRows(
+            a.shape[0],
+            lower,
+            upper,
+            a.nnz,
+            a.indptr[:-1].astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data.astype(np.float64),
+        )
+
+    def add_dense_rows(self, cols: IntArray, coeffs: FloatArray, upper: FloatArray) -> None:
+        """Append rows ``coeffs @ v[cols] <= upper`` (``coeffs`` of shape (n, len(cols)))."""
+        n = coeffs.shape[0]
+        rows = np.repeat(np.arange(n), cols.size)
+        a = sp.csr_array((coeffs.ravel(), (rows, np.tile(cols, n))), shape=(n, self.n_var))
+        self._add_csr(a, np.full(n, -np.inf), upper)
+
+    def set_bounds(self, cols: IntArray, lower: FloatArray, upper: FloatArray) -> None:
+        """Change the bounds of columns ``cols``."""
+        self.h.changeColsBounds(
+            cols.size,
+            cols.astype(np.int32),
+            np.asarray(lower, dtype=np.float64),
+            np.asarray(upper, dtype=np.float64),
+        )
+
+    def solve(self) -> LpSolution:
+        """Run HiGHS (warm-started from the previous basis) and return the solution."""
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != self._hs.HighsModelStatus.kOptimal:
+            # a warm start can stall on a degenerate basis: retry from scratch once
+            self.h.clearSolver()
+            self.h.run()
+            status = self.h.getModelStatus()
+        if status != self._hs.HighsModelStatus.kOptimal:
+            raise SolverError(
+                f"HiGHS did not find an optimum: {self.h.modelStatusToString(status)}"
+            )
+        sol = self.h.getSolution()
+        info = self.h.getInfo()
+        return LpSolution(
+            np.asarray(sol.col_value, dtype=np.float64),
+            float(info.objective_function_value),
+            np.asarray(sol.row_dual, dtype=np.float64),
+        )

@@ -1,0 +1,152 @@
+"""Run a Monte Carlo simulation in-process or on an executor (a Dask ``Client`` or any
+``concurrent.futures.Executor``): the same batches, identical numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from stockpile.simulate.baseline import ReferenceFrames
+from stockpile.simulate.compile import CompiledScenario, compile_scenario
+from stockpile.simulate.draws import BLOCK_SIZE, draw_range
+from stockpile.simulate.engine import EngineOutput, concat_outputs, run_engine
+from stockpile.simulate.errors import SimulationInputError
+from stockpile.simulate.results import SimulationResult
+from stockpile.simulate.scenario import Scenario
+
+__all__ = ["PATH_CELLS_LIMIT", "run_batch", "simulate"]
+
+PATH_CELLS_LIMIT = 5_000_000
+"""Per-month paths are kept automatically when runs x materials x months is at most this."""
+
+_BATCH_ELEMENTS = 1 << 16
+"""Target scenarios x materials per batch: working arrays of about 0.5 MB stay in the L2 cache."""
+
+
+def run_batch(
+    model: CompiledScenario, seed: int, start: int, stop: int, keep_paths: bool
+) -> EngineOutput:
+    """Draw and simulate scenarios ``start <= i < stop`` (the unit of work sent to workers)."""
+    return run_engine(model, draw_range(model, seed, start, stop), keep_paths=keep_paths)
+
+
+def _kg_per_unit(units: tuple[str, ...]) -> npt.NDArray[np.float64]:
+    from stockpile.units import exact_factor
+
+    return np.array([float(exact_factor(u, "kilogram")) if u else np.nan for u in units])
+
+
+def _submit(executor: Any, start: int, stop: int, *args: Any) -> Any:
+    model, seed, keep = args
+    if type(executor).__module__.startswith("distributed"):
+        return executor.submit(run_batch, model, seed, start, stop, keep, pure=False)
+    return executor.submit(run_batch, model, seed, start, stop, keep)
+
+
+def simulate(
+    scenario: Scenario | CompiledScenario,
+    *,
+    runs: int,
+    seed: int,
+    holdings: Mapping[str, tuple[float, str]] | None = None,
+    holdings_note: str | None = None,
+    executor: Any = None,
+    workers: int = 1,
+    batch_size: int | None = None,
+    keep_paths: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    frames: ReferenceFrames | None = None,
+) -> SimulationResult:
+    """Simulate ``runs`` scenarios of a scenario file's distribution.
+
+    Parameters
+    ----------
+    scenario : a validated :class:`Scenario` or an already compiled one.
+    runs : number of Monte Carlo scenarios S (>= 1).
+    seed : seed (integer >= 0); results depend only on the seed and each scenario's index.
+    holdings : initial holdings by material, ``(quantity, unit)`` (replaces the scenario's own).
+    holdings_note : where ``holdings`` come from.
+    executor : ``None`` (in-process), a ``dask.distributed.Client`` or a
+        ``concurrent.futures.Executor``; batches are submitted to it.
+    workers : with no executor, the number of threads of this process that run batches (numpy
+        releases the GIL inside array operations); 1 runs them one after the other.
+    batch_size : scenarios per batch (default: whole seeding blocks, about 65,000
+        scenario-materials per batch).
+    keep_paths : keep per-month paths (default: when runs x materials x months <= 5e6).
+    progress : called as ``progress(done, runs)`` after each batch.
+    frames : reference tables (loaded when omitted).
+
+    Returns
+    -------
+    SimulationResult
+    """
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise SimulationInputError(f"runs: must be an integer >= 1, got {runs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SimulationInputError(f"seed: must be an integer >= 0, got {seed!r}")
+    if isinstance(scenario, Scenario):
+        model = compile_scenario(
+            scenario, holdings=holdings, holdings_note=holdings_note, frames=frames
+        )
+    else:
+        if holdings is not None:
+            raise SimulationInputError("holdings: give them when compiling the scenario")
+        model = scenario
+    m, t = model.n_materials, model.horizon
+    if keep_paths is None:
+        keep_paths = runs * m * t <= PATH_CELLS_LIMIT
+    if batch_size is None:
+        blocks = max(1, _BATCH_ELEMENTS // max(m, 1) // BLOCK_SIZE)
+        batch_size = blocks * BLOCK_SIZE
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise SimulationInputError(f"workers: must be an integer >= 1, got {workers!r}")
+    if batch_size < 1:
+        raise SimulationInputError(f"batch_size: must be >= 1, got {batch_size}")
+    ranges = [(a, min(a + batch_size, runs)) for a in range(0, runs, batch_size)]
+    parts: list[EngineOutput] = []
+    done = 0
+    if executor is None and workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return simulate(
+                model,
+                runs=runs,
+                seed=seed,
+                executor=pool,
+                batch_size=batch_size,
+                keep_paths=keep_paths,
+                progress=progress,
+            )
+    if executor is None:
+        for a, b in ranges:
+            parts.append(run_batch(model, seed, a, b, keep_paths))
+            done += b - a
+            if progress is not None:
+                progress(done, runs)
+    else:
+        futures = [_submit(executor, a, b, model, seed, keep_paths) for a, b in ranges]
+        for (a, b), fut in zip(ranges, futures, strict=True):
+            parts.append(fut.result())
+            done += b - a
+            if progress is not None:
+                progress(done, runs)
+    output = concat_outputs(parts)
+    return SimulationResult(
+        scenario=model.name,
+        runs=runs,
+        seed=seed,
+        horizon=t,
+        keys=model.keys,
+        units=model.units,
+        price_usd_per_kg=model.price_usd_per_kg,
+        us_balance_available=np.array([b.us_balance_available for b in model.baselines]),
+        notes={b.key: b.notes for b in model.baselines},
+        holdings_note=model.holdings_note,
+        initial_stock=model.stock0,
+        kg_per_unit=_kg_per_unit(model.units),
+        output=output,
+    )

@@ -1,0 +1,352 @@
+"""Scenario models: the declarative description of a disruption and the responses to it.
+
+A scenario names the materials, the baseline (from the reference data unless overridden), the
+named uncertain assumptions (elasticities, the split of U.S. demand into priority classes), the
+events (export controls, conflict, outages), the responses that ramp over time and the stockpile
+policy. Every uncertain number is a distribution spec (:mod:`stockpile.simulate.distributions`).
+Structure and ranges are checked here; names of materials and countries are checked against
+the reference data by :func:`stockpile.simulate.checks.check_scenario`.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from stockpile.simulate.distributions import Distribution, Fixed
+
+__all__ = [
+    "Assumptions",
+    "Austerity",
+    "BaselineOverride",
+    "BaselineSpec",
+    "Conflict",
+    "DemandSplit",
+    "ElasticityAssumption",
+    "Event",
+    "ExportControl",
+    "HoldingItem",
+    "HoldingsSpec",
+    "ImportOrigin",
+    "MarketSpec",
+    "NewSupply",
+    "Outage",
+    "PriorityClass",
+    "Recycling",
+    "ReleaseTrigger",
+    "Response",
+    "Scenario",
+    "SpareCapacity",
+    "StockpileSpec",
+    "Substitution",
+]
+
+
+class PriorityClass(enum.StrEnum):
+    """U.S. demand classes, in the order in which scarce supply is allocated."""
+
+    DEFENCE = "defence"
+    ESSENTIAL = "essential"
+    OTHER = "other"
+
+
+class ReleaseTrigger(enum.StrEnum):
+    """When the stockpile may release material."""
+
+    SHORTFALL = "shortfall"
+    """Whenever a served priority class would otherwise be short."""
+    EMERGENCY = "emergency"
+    """Only while a conflict (or its replenishment period) is under way and a class is short."""
+    NEVER = "never"
+    """No releases (the counterfactual without a stockpile policy)."""
+
+
+class ImportOrigin(enum.StrEnum):
+    """Which country shares stand for the origin of U.S. imports."""
+
+    SHIPPING_SOURCE = "shipping_source"
+    """USGS U.S. import sources (country that shipped, not mine origin)."""
+    WORLD_PRODUCTION = "world_production"
+    """World production shares (origin of the material, ignoring intermediate processors)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_Spec = Distribution
+
+
+def _range(lo: float, hi: float, what: str) -> Callable[[_Spec], _Spec]:
+    def check(spec: _Spec) -> _Spec:
+        s_lo, s_hi = spec.support()
+        if s_lo < lo or s_hi > hi:
+            raise ValueError(
+                f"{what} must lie in [{lo:g}, {hi:g}], but the distribution spans "
+                f"[{s_lo:g}, {s_hi:g}]"
+            )
+        return spec
+
+    return check
+
+
+def _negative(spec: _Spec) -> _Spec:
+    s_lo, s_hi = spec.support()
+    if not s_hi < 0:
+        raise ValueError(
+            f"demand elasticity must be < 0, but the distribution reaches {s_hi:g} "
+            f"(spans [{s_lo:g}, {s_hi:g}])"
+        )
+    return spec
+
+
+Share = Annotated[_Spec, AfterValidator(_range(0.0, 1.0, "a share"))]
+Months = Annotated[_Spec, AfterValidator(_range(0.0, 1200.0, "a number of months"))]
+Multiplier = Annotated[_Spec, AfterValidator(_range(0.0, 100.0, "a demand multiplier"))]
+SupplyElasticity = Annotated[_Spec, AfterValidator(_range(0.0, 10.0, "a supply elasticity"))]
+DemandElasticity = Annotated[_Spec, AfterValidator(_negative)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class ElasticityAssumption(_Model):
+    """Price elasticities of world demand and supply (short run, monthly clearing) [-]."""
+
+    demand: DemandElasticity
+    supply: SupplyElasticity
+    rationale: str = ""
+
+
+class DemandSplit(_Model):
+    """Shares of U.S. consumption in the defence and essential-civilian classes [-]; the rest is
+    'other'."""
+
+    defence: Share
+    essential: Share
+    rationale: str = ""
+
+    @model_validator(mode="after")
+    def _sum(self) -> DemandSplit:
+        top = self.defence.support()[1] + self.essential.support()[1]
+        if top > 1.0 + 1e-12:
+            raise ValueError(
+                f"defence + essential shares can reach {top:g}; their maxima must sum to <= 1"
+            )
+        return self
+
+
+class Assumptions(_Model):
+    """Named uncertain assumptions, sampled per scenario by the Monte Carlo."""
+
+    elasticity: ElasticityAssumption
+    elasticity_by_material: dict[str, ElasticityAssumption] = Field(default_factory=dict)
+    demand_split: DemandSplit
+    demand_split_by_material: dict[str, DemandSplit] = Field(default_factory=dict)
+
+
+class BaselineOverride(_Model):
+    """Replace reference-data baseline figures for one material (annual figures, material unit)."""
+
+    us_consumption: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    us_net_imports: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    us_production: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    us_import_shares: dict[str, float] | None = None
+    world_shares: dict[str, float] | None = None
+    price_usd_per_kg: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shares(self) -> BaselineOverride:
+        for label, shares in (
+            ("us_import_shares", self.us_import_shares),
+            ("world_shares", self.world_shares),
+        ):
+            if shares is None:
+                continue
+            for country, value in shares.items():
+                if not (0.0 <= value <= 1.0) or math.isnan(value):
+                    raise ValueError(f"{label}[{country}]: a share must be in [0, 1], got {value}")
+            if sum(shares.values()) > 1.0 + 1e-9:
+                raise ValueError(f"{label}: shares sum to {sum(shares.values()):g} > 1")
+        if (
+            self.us_consumption is not None
+            and self.us_net_imports is not None
+            and self.us_net_imports > self.us_consumption
+        ):
+            raise ValueError("us_net_imports cannot exceed us_consumption")
+        if self.us_net_imports is not None and self.us_production is not None:
+            raise ValueError("give us_net_imports or us_production, not both")
+        return self
+
+
+class BaselineSpec(_Model):
+    """Which reference year to use and what to override."""
+
+    year: int = Field(default=2024, ge=2021, le=2025)
+    us_import_origin: ImportOrigin = ImportOrigin.SHIPPING_SOURCE
+    overrides: dict[str, BaselineOverride] = Field(default_factory=dict)
+
+
+class _Timed(_Model):
+    id: str = Field(min_length=1)
+    source: str = ""
+    start_month: Months = Fixed(value=0.0)
+    duration_months: Months
+    probability: Probability = 1.0
+
+
+class ExportControl(_Timed):
+    """A country withholds a share of its exports of some materials, to all or named targets."""
+
+    kind: Literal["export_control"]
+    country: str
+    materials: list[str] = Field(min_length=1)
+    targets: list[str] = Field(default_factory=list)
+    withheld_share: Share
+
+
+class Outage(_Timed):
+    """A mine or plant outage: a share of one country's production is lost."""
+
+    kind: Literal["outage"]
+    country: str
+    materials: list[str] = Field(min_length=1)
+    lost_share: Share
+
+
+class Conflict(_Timed):
+    """A conflict: shipping losses on sea routes, defence demand surge, then replenishment."""
+
+    kind: Literal["conflict"]
+    materials: list[str] | None = None
+    sea_route_countries: list[str] = Field(default_factory=list)
+    shipping_loss: Share
+    defence_surge: Multiplier
+    replenishment_months: Months = Fixed(value=36.0)
+    replenishment_surge: Multiplier = Fixed(value=1.0)
+
+
+Event = Annotated[ExportControl | Outage | Conflict, Field(discriminator="kind")]
+
+
+class _Ramped(_Model):
+    materials: list[str] | None = None
+    max_share: Share
+    lead_months: Months = Fixed(value=0.0)
+    ramp_months: Months = Fixed(value=1.0)
+    rationale: str = ""
+
+
+class SpareCapacity(_Ramped):
+    """Spare capacity brought to the world market, as a share of world production."""
+
+    kind: Literal["spare_capacity"]
+
+
+class NewSupply(_Ramped):
+    """New supply from other countries, as a share of the U.S. imports lost."""
+
+    kind: Literal["new_supply"]
+
+
+class Recycling(_Ramped):
+    """Secondary supply, as a share of U.S. baseline consumption."""
+
+    kind: Literal["recycling"]
+
+
+class Substitution(_Ramped):
+    """Substitution, as a share of civilian (essential and other) demand removed."""
+
+    kind: Literal["substitution"]
+
+
+class Austerity(_Ramped):
+    """Civil austerity: a share of 'other' (non-essential) demand cut."""
+
+    kind: Literal["austerity"]
+
+
+Response = Annotated[
+    SpareCapacity | NewSupply | Recycling | Substitution | Austerity,
+    Field(discriminator="kind"),
+]
+
+
+class HoldingItem(_Model):
+    """One material held at the start [quantity in ``unit``]."""
+
+    material: str
+    quantity: float = Field(ge=0, allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+
+
+class HoldingsSpec(_Model):
+    """Default holdings shipped with a scenario: must say they are illustrative or give a source."""
+
+    illustrative: bool = False
+    source: str = ""
+    items: list[HoldingItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _label(self) -> HoldingsSpec:
+        if self.items and not self.illustrative and not self.source:
+            raise ValueError("holdings need 'illustrative: true' or a 'source'")
+        return self
+
+
+class StockpileSpec(_Model):
+    """Release policy and depot capacity."""
+
+    trigger: ReleaseTrigger = ReleaseTrigger.SHORTFALL
+    serve: list[PriorityClass] = Field(
+        default_factory=lambda: [PriorityClass.DEFENCE, PriorityClass.ESSENTIAL]
+    )
+    release_capacity_share: Share = Fixed(value=1.0)
+    holdings: HoldingsSpec = Field(default_factory=HoldingsSpec)
+
+    @model_validator(mode="after")
+    def _serve(self) -> StockpileSpec:
+        order = list(PriorityClass)[: len(self.serve)]
+        if list(self.serve) != order:
+            raise ValueError(
+                "serve must follow the priority order without gaps: [defence], "
+                "[defence, essential] or [defence, essential, other]"
+            )
+        return self
+
+
+class MarketSpec(_Model):
+    """Numerical settings of the world price clearing."""
+
+    max_price_ratio: float = Field(default=1000.0, gt=1.0, allow_inf_nan=False)
+
+
+class Scenario(_Model):
+    """A complete scenario."""
+
+    name: str
+    title: str = ""
+    description: str = ""
+    horizon_months: int = Field(ge=1, le=600)
+    materials: list[str] = Field(min_length=1)
+    baseline: BaselineSpec = Field(default_factory=BaselineSpec)
+    assumptions: Assumptions
+    market: MarketSpec = Field(default_factory=MarketSpec)
+    events: list[Event] = Field(default_factory=list)
+    responses: list[Response] = Field(default_factory=list)
+    stockpile: StockpileSpec = Field(default_factory=StockpileSpec)
+
+    @model_validator(mode="after")
+    def _names(self) -> Scenario:
+        if not _NAME.match(self.name):
+            raise ValueError(f"name {self.name!r}: use lower-case letters, digits and '-'")
+        ids = [e.id for e in self.events]
+        if len(set(ids)) != len(ids):
+            raise ValueError("events: two events share an id")
+        return self

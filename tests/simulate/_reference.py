@@ -1,0 +1,189 @@
+"""Slow, plain reference implementation of the monthly engine: one scenario, one material,
+one month at a time, with Python floats and a bisection price search. Written for clarity;
+the vectorised engine must match it to 1e-9 on the same draws."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from stockpile.simulate.compile import DAYS_PER_MONTH, CompiledScenario, EventKind, ResponseKind
+from stockpile.simulate.draws import Draws
+from stockpile.simulate.engine import SHORTFALL_TOLERANCE
+from stockpile.simulate.scenario import ReleaseTrigger
+
+
+def bisect_price(x: float, spare: float, ed: float, es: float, max_ratio: float) -> float:
+    """Solve (r^ed) = (1 - x) r^es + spare by bisection on log r (D0 = S0 = 1)."""
+
+    def excess(u: float) -> float:
+        return math.exp(ed * u) - ((1.0 - x) * math.exp(es * u) + spare)
+
+    lo, hi = -math.log(max_ratio), math.log(max_ratio)
+    if excess(hi) > 0:
+        return max_ratio
+    if excess(lo) < 0:
+        return 1.0 / max_ratio
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if excess(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-15:
+            break
+    return math.exp(0.5 * (lo + hi))
+
+
+@dataclass
+class MonthRecord:
+    demand: list[float]
+    shortfall: list[float]
+    release: float
+    stock: float
+    price_ratio: float
+
+
+@dataclass
+class Trace:
+    shortfall_by_class: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    release: float = 0.0
+    final_stock: float = 0.0
+    peak_price_ratio: float = 1.0
+    mean_price_ratio: float = 0.0
+    months_to_stockout: float = math.nan
+    months_short: int = 0
+    days_of_cover: float = math.nan
+    months: list[MonthRecord] = field(default_factory=list)
+
+
+def _active(start: int, length: int, t: int) -> bool:
+    return start <= t < start + length
+
+
+def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace:
+    """Simulate scenario row ``s`` of ``draws`` for material ``m``."""
+    cons = float(model.consumption[m])
+    imports = float(model.net_imports[m])
+    tol = SHORTFALL_TOLERANCE * cons
+    ed, es = float(draws.ed[s, m]), float(draws.es[s, m])
+    sd, se = float(draws.defence[s, m]), float(draws.essential[s, m])
+    so = max(1.0 - sd - se, 0.0)
+    shares = [sd, se, so]
+    serve = [bool(v) for v in model.serve]
+    stock = float(model.stock0[m])
+    capacity = float(draws.release_capacity_share[s]) * stock
+    trace = Trace()
+    served_share = sum(shares[c] for c in range(3) if serve[c])
+    if served_share > 0:
+        trace.days_of_cover = stock / (cons * served_share / DAYS_PER_MONTH)
+
+    events = []
+    for ev, d in zip(model.events, draws.events, strict=True):
+        events.append(
+            {
+                "ev": ev,
+                "occurs": bool(d.occurs[s]),
+                "start": int(d.start[s]),
+                "duration": int(d.duration[s]),
+                "share": float(d.share[s]),
+                "surge": float(d.surge[s]),
+                "rep": int(d.replenishment[s]),
+                "rep_surge": float(d.replenishment_surge[s]),
+            }
+        )
+    onset = math.inf
+    for e in events:
+        if e["occurs"] and e["ev"].materials[m]:
+            onset = min(onset, e["start"])
+
+    for t in range(model.horizon):
+        # availability of each origin country
+        x = 0.0
+        lost = 0.0
+        for k in range(len(model.countries)):
+            a_world, a_us = 1.0, 1.0
+            for e in events:
+                ev = e["ev"]
+                if not (ev.countries[k] and ev.materials[m] and e["occurs"]):
+                    continue
+                if not _active(e["start"], e["duration"], t):
+                    continue
+                if ev.world:
+                    a_world *= 1.0 - e["share"]
+                if ev.us:
+                    a_us *= 1.0 - e["share"]
+            x += (1.0 - a_world) * float(model.world_shares[m, k])
+            lost += (1.0 - a_us) * float(model.import_shares[m, k])
+        x, lost = min(x, 1.0), min(lost, 1.0)
+        surge = 1.0
+        emergency = False
+        for e in events:
+            ev = e["ev"]
+            if ev.kind is not EventKind.CONFLICT or not e["occurs"]:
+                continue
+            in_war = _active(e["start"], e["duration"], t)
+            in_rep = _active(e["start"] + e["duration"], e["rep"], t)
+            emergency = emergency or in_war or in_rep
+            if ev.materials[m]:
+                surge *= e["surge"] if in_war else (e["rep_surge"] if in_rep else 1.0)
+        resp = {kind: 0.0 for kind in ResponseKind}
+        for r, d in zip(model.responses, draws.responses, strict=True):
+            if not r.materials[m]:
+                continue
+            begin = onset + float(d.lead[s])
+            ramp = max(float(d.ramp[s]), 1.0)
+            frac = 0.0 if math.isinf(begin) else min(max((t - begin + 1.0) / ramp, 0.0), 1.0)
+            resp[r.kind] = min(resp[r.kind] + float(d.max_share[s]) * frac, 1.0)
+        spare = resp[ResponseKind.SPARE_CAPACITY]
+        ratio = 1.0
+        if x > 0 or spare > 0:
+            ratio = bisect_price(x, spare, ed, es, model.max_price_ratio)
+        civil = ratio**ed * (1.0 - resp[ResponseKind.SUBSTITUTION])
+        demand = [
+            cons * sd * surge,
+            cons * se * civil,
+            cons * so * civil * (1.0 - resp[ResponseKind.AUSTERITY]),
+        ]
+        supply = (
+            (cons - imports)
+            + imports * (1.0 - lost * (1.0 - resp[ResponseKind.NEW_SUPPLY]))
+            + cons * resp[ResponseKind.RECYCLING]
+        )
+        gaps = []
+        for c in range(3):
+            served = min(demand[c], max(supply, 0.0))
+            supply -= served
+            gap = demand[c] - served
+            gaps.append(gap if gap > tol else 0.0)
+        allowed = model.trigger is ReleaseTrigger.SHORTFALL or (
+            model.trigger is ReleaseTrigger.EMERGENCY and emergency
+        )
+        need = sum(gaps[c] for c in range(3) if serve[c])
+        release = min(stock, capacity, need) if allowed else 0.0
+        left = release
+        shortfall = []
+        for c in range(3):
+            give = min(gaps[c], left) if serve[c] else 0.0
+            left -= give
+            shortfall.append(gaps[c] - give)
+        stock -= release
+        served_short = sum(shortfall[c] for c in range(3) if serve[c])
+        for c in range(3):
+            trace.shortfall_by_class[c] += shortfall[c]
+        trace.release += release
+        trace.peak_price_ratio = max(trace.peak_price_ratio, ratio)
+        trace.mean_price_ratio += ratio / model.horizon
+        if served_short > tol:
+            trace.months_short += 1
+            if math.isnan(trace.months_to_stockout):
+                trace.months_to_stockout = float(t)
+        trace.months.append(MonthRecord(demand, shortfall, release, stock, ratio))
+    trace.final_stock = stock
+    if math.isnan(cons) or math.isnan(imports):  # no U.S. balance without the data
+        nan = math.nan
+        trace.shortfall_by_class = [nan, nan, nan]
+        trace.release = trace.final_stock = trace.months_to_stockout = nan
+        for rec in trace.months:
+            rec.shortfall, rec.stock = [nan, nan, nan], nan
+    return trace

@@ -1,0 +1,52 @@
+"""The simulation package's public names are pinned."""
+
+from __future__ import annotations
+
+import stockpile.simulate as sim
+
+
+def test_public_surface() -> None:
+    assert sorted(sim.__all__) == sorted(
+        [
+            "BLOCK_SIZE",
+            "CLASSES",
+            "SHORTFALL_TOLERANCE",
+            "CompiledScenario",
+            "CountryIndex",
+            "Distribution",
+            "Draws",
+            "EngineOutput",
+            "Fixed",
+            "ImportOrigin",
+            "LogNormal",
+            "MaterialBaseline",
+            "MaterialSummary",
+            "Normal",
+            "Paths",
+            "PriorityClass",
+            "Problem",
+            "ReferenceFrames",
+            "ReleaseTrigger",
+            "Scenario",
+            "ScenarioError",
+            "SimulationInputError",
+            "SimulationResult",
+            "Stats",
+            "Triangular",
+            "Uniform",
+            "block_generator",
+            "build_baseline",
+            "builtin_scenarios",
+            "compile_scenario",
+            "draw_range",
+            "load_holdings",
+            "load_reference_frames",
+            "load_scenario",
+            "parse_scenario",
+            "resolve_scenario",
+            "run_batch",
+            "run_engine",
+            "simulate",
+            "write_results",
+        ]
+    )
