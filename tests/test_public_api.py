@@ -11,11 +11,12 @@ import pytest
 import stockpile
 
 #: the top-level package and each public module or package directly under it
-PACKAGES = ["stockpile"] + sorted(
+_SUBMODULES = sorted(
     f"stockpile.{m.name}"
     for m in pkgutil.iter_modules(stockpile.__path__)
     if not m.name.startswith("_")
 )
+PACKAGES = ["stockpile", *_SUBMODULES]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

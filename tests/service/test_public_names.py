@@ -17,7 +17,7 @@ def _modules() -> list[str]:
         out += [
             f"{pkg}.{m.name}"
             for m in pkgutil.iter_modules(path)
-            if not m.name.startswith("_") and m.name != "cli"
+            if not m.name.startswith("_") and m.name not in ("cli", "migrations")
         ]
     return sorted(out)
 

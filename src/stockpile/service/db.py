@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -10,10 +11,11 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from stockpile.service.models import ServiceBase
 from stockpile.service.settings import ServiceConfigError
 
 __all__ = ["Database", "open_database"]
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,19 @@ class Database:
     sessions: sessionmaker[Session]
 
     def create_service_tables(self) -> None:
-        """Create the ``svc_*`` tables that do not exist yet."""
-        ServiceBase.metadata.create_all(self.engine)
+        """Bring the ``svc_*`` tables up to date with the service's Alembic migrations.
+
+        The service's migration history is kept in its own version table
+        (``svc_alembic_version``), beside the ledger's.
+        """
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the service tables (run by ``Database.create_service_tables``)."""
