@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
+import urllib.parse
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+from sqlalchemy import create_engine, text
 
 from stockpile.ledger.database import upgrade
 from stockpile.service.accounts import create_user
@@ -135,3 +139,21 @@ def headers(client: TestClient, accounts: dict[Role, Account]) -> dict[Role, dic
 def login() -> Any:
     """A function (client, account) -> bearer headers."""
     return bearer
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty database on the PostgreSQL server of STOCKPILE_TEST_PG_URL."""
+    base = os.environ.get("STOCKPILE_TEST_PG_URL")
+    if not base:
+        pytest.skip("STOCKPILE_TEST_PG_URL is not set (make test sets it)")
+    name = f"svc_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path=f"/{name}"))
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import urllib.parse
-import uuid
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from stockpile.ledger.database import upgrade as upgrade_ledger
 from stockpile.ledger.models import Base
@@ -19,25 +16,10 @@ from stockpile.service.models import ServiceBase
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('svc') / 'svc.db'}"
-        return
-    base = os.environ.get("STOCKPILE_TEST_PG_URL")
-    if not base:
-        pytest.skip("STOCKPILE_TEST_PG_URL is not set (make test sets it)")
-    name = f"svcmig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path=f"/{name}"))
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        return f"sqlite:///{tmp_path / 'svc.db'}"
+    return str(request.getfixturevalue("pg_url"))
 
 
 def test_service_migrations_match_the_models_beside_the_ledger(database_url: str) -> None:

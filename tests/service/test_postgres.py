@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import urllib.parse
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from stockpile.ledger.database import upgrade
 from stockpile.service.accounts import create_user
@@ -22,23 +18,6 @@ from stockpile.service.settings import ServiceSettings
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "postgres-test-pass-1"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    base = os.environ.get("STOCKPILE_TEST_PG_URL")
-    if not base:
-        pytest.skip("STOCKPILE_TEST_PG_URL is not set (make test sets it)")
-    name = f"svc_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path=f"/{name}"))
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
