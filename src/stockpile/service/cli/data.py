@@ -51,17 +51,30 @@ def list_materials(json_out: bool = _JSON) -> None:
 @app.command("show")
 def show(
     material: str = typer.Argument(..., help="Material name, symbol or alias, e.g. Sb."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Date of the export-control status, YYYY-MM-DD (default: today)."
+    ),
     json_out: bool = _JSON,
 ) -> None:
     """Show one material: production by country, U.S. market, prices, export controls."""
+    import datetime as dt
+
     from stockpile.reference import UnknownMaterialError, get_material
     from stockpile.reference.views import material_data
+    from stockpile.risk.controls import measure_status
 
     try:
         m = get_material(material)
     except UnknownMaterialError as exc:
         raise _fail(str(exc)) from None
+    try:
+        when = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise _fail(f"--as-of: expected a date YYYY-MM-DD, got {as_of!r}") from None
     view = material_data(m)
+    controls = view.export_controls.copy()
+    controls["status"] = [measure_status(row, when).status.value for _, row in controls.iterrows()]
+    controls["status_as_of"] = when.isoformat()
     if json_out:
         print_json(
             {
@@ -71,7 +84,7 @@ def show(
                 "production": records(view.production),
                 "us_market": records(view.us_market),
                 "prices": records(view.prices),
-                "export_controls": records(view.export_controls),
+                "export_controls": records(controls),
             }
         )
         return
@@ -103,12 +116,11 @@ def show(
         right=(2, 4),
         plain=(0,),
     )
-    ec = view.export_controls
     print_table(
-        ec[["measure_id", "imposing_country", "date_effective", "coverage", "items"]].itertuples(
-            index=False
-        ),
-        ["measure", "country", "effective", "coverage", "items"],
+        controls[
+            ["measure_id", "imposing_country", "date_effective", "status", "coverage", "items"]
+        ].itertuples(index=False),
+        ["measure", "country", "effective", f"status on {when}", "coverage", "items"],
         title=f"{m.name}: export controls",
         caption="Source: export_controls.csv (URLs per measure)",
     )
