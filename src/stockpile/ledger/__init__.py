@@ -6,6 +6,15 @@ each and record the acting user; see ``docs/ledger.md``.
 """
 
 from stockpile.ledger._ops import OperationKind, Role
+from stockpile.ledger._stabilization import (
+    AuctionBid,
+    AwardView,
+    MarketPrice,
+    StabilizationRuleView,
+    list_auction_awards,
+    list_stabilization_rules,
+    set_stabilization_rule,
+)
 from stockpile.ledger.database import (
     DATABASE_URL_ENV,
     default_database_url,
@@ -111,7 +120,9 @@ __all__ = [
     "DATABASE_URL_ENV",
     "GENESIS_HASH",
     "AccountType",
+    "AuctionBid",
     "AuthorisationError",
+    "AwardView",
     "CapView",
     "CapacityExceededError",
     "ConcurrencyError",
@@ -132,6 +143,7 @@ __all__ = [
     "LimitExceededError",
     "LotValue",
     "LotView",
+    "MarketPrice",
     "NotFoundError",
     "OperationKind",
     "OrderView",
@@ -147,6 +159,7 @@ __all__ = [
     "ReleaseStatus",
     "ReleaseView",
     "Role",
+    "StabilizationRuleView",
     "StateError",
     "Verdict",
     "VerifyReport",
@@ -172,6 +185,7 @@ __all__ = [
     "get_regime",
     "holdings",
     "lend",
+    "list_auction_awards",
     "list_caps",
     "list_contracts",
     "list_depots",
@@ -181,6 +195,7 @@ __all__ = [
     "list_lots",
     "list_plan",
     "list_releases",
+    "list_stabilization_rules",
     "make_engine",
     "make_sessionmaker",
     "receive_delivery",
@@ -195,6 +210,7 @@ __all__ = [
     "set_depot_capacity",
     "set_goal",
     "set_plan_line",
+    "set_stabilization_rule",
     "stockpile_settings",
     "transfer",
     "upgrade",

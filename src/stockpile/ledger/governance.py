@@ -128,6 +128,11 @@ class Regime:
         Release lead times [day] (None: not set by the regime).
     target_days
         Stock target in days of consumption or net imports [day] (None: not published).
+    price_rules
+        Market stabilisation: a release is an auction batch allowed only while the market
+        price is above the release trigger, to eligible bidders within a per-bidder cap and
+        a batch limit, with no resale; a purchase only while the price is below the floor
+        (the figures are data: ``set_stabilization_rule``).
     source
         Where the rules come from.
     """
@@ -146,6 +151,7 @@ class Regime:
     lead_time_days: int | None = None
     emergency_lead_time_days: int | None = None
     target_days: int | None = None
+    price_rules: bool = False
     source: str = ""
     notes: tuple[str, ...] = field(default=())
 
@@ -302,8 +308,12 @@ register_regime(
         name="State reserve with price-stabilisation auctions (China NFSRA, 2021)",
         purposes=frozenset({Purpose.PRICE_STABILISATION}),
         bases={LegalBasis.PRICE_TRIGGER: frozenset({Purpose.PRICE_STABILISATION})},
+        price_rules=True,
         source="NFSRA 2021 auctions (stockpile_programs.csv CN-NFSRA-2021-B1, -B2, -B4)",
-        notes=("sold by auction in batches; processors only; per-bidder cap; no resale",),
+        notes=(
+            "sold by auction in batches to eligible bidders (2021: processors only), with a "
+            "per-bidder cap (2005 copper: 1,000 t) and no resale; bought below a price floor",
+        ),
     )
 )
 register_regime(

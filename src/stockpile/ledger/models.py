@@ -29,6 +29,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from stockpile.ledger._numbers import MONEY_SCALE, QTY_SCALE, from_units, to_units
 
 __all__ = [
+    "AuctionAward",
+    "AuctionBatch",
     "Base",
     "Cap",
     "Contract",
@@ -47,6 +49,7 @@ __all__ = [
     "PlanLine",
     "ReleaseReport",
     "ReleaseRequest",
+    "StabilizationRule",
     "User",
 ]
 
@@ -76,6 +79,11 @@ def Qty() -> _Scaled:
 def Money() -> _Scaled:
     """Money column type [USD cents]."""
     return _Scaled(MONEY_SCALE)
+
+
+def UnitPrice() -> _Scaled:
+    """Unit price column type [10**-6 USD per unit, e.g. per kg]."""
+    return _Scaled(QTY_SCALE)
 
 
 class Base(DeclarativeBase):
@@ -354,3 +362,49 @@ class JournalEntry(Base):
     memo: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class StabilizationRule(Base):
+    """Price rules of a market-stabilisation regime for one material (``''``: the stockpile).
+
+    Prices are in USD per kg of the reference price's substance; quantities in ``unit``.
+    """
+
+    __tablename__ = "stabilization_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    material: Mapped[str] = mapped_column(String(80), unique=True)
+    release_trigger: Mapped[Decimal | None] = mapped_column(UnitPrice(), nullable=True)
+    purchase_floor: Mapped[Decimal | None] = mapped_column(UnitPrice(), nullable=True)
+    eligible_classes: Mapped[str] = mapped_column(String(400))
+    bidder_cap: Mapped[Decimal | None] = mapped_column(Qty(), nullable=True)
+    batch_limit: Mapped[Decimal | None] = mapped_column(Qty(), nullable=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text)
+
+
+class AuctionBatch(Base):
+    """The auction batch of a release under a market-stabilisation regime, with the price
+    [USD/kg] that allowed it and where that price came from."""
+
+    __tablename__ = "auction_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("release_requests.id"), unique=True)
+    reference_price: Mapped[Decimal] = mapped_column(UnitPrice())
+    price_source: Mapped[str] = mapped_column(Text)
+    release_trigger: Mapped[Decimal] = mapped_column(UnitPrice())
+
+
+class AuctionAward(Base):
+    """One bidder's award in an auction batch [release unit, USD per release unit]."""
+
+    __tablename__ = "auction_awards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("auction_batches.id"), index=True)
+    bidder: Mapped[str] = mapped_column(String(200))
+    bidder_class: Mapped[str] = mapped_column(String(80))
+    quantity: Mapped[Decimal] = mapped_column(Qty())
+    unit: Mapped[str] = mapped_column(String(40))
+    price: Mapped[Decimal] = mapped_column(UnitPrice())
+    proceeds: Mapped[Decimal] = mapped_column(Money())
+    no_resale: Mapped[bool] = mapped_column(Boolean)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockpile.ledger import _numbers as num
+from stockpile.ledger import _stabilization as stab
 from stockpile.ledger._ops import OperationKind, Role, by_code, operation, regime_of, text
 from stockpile.ledger.errors import (
     GovernanceError,
@@ -63,6 +64,7 @@ def receive_delivery(
     basis: str = "",
     origin_country: str = "",
     condition: str = "new",
+    price_usd_per_kg: num.Number | None = None,
     at: datetime | None = None,
 ) -> ReceiptResult:
     """Receive (all or part of) a delivery order.
@@ -77,12 +79,17 @@ def receive_delivery(
     ----------
     quantity
         Quantity received [contract unit]; default: what remains on the order.
+    price_usd_per_kg
+        Under a regime with price rules (``market-stabilization``): the market price
+        [USD/kg] the purchase floor is checked against (default: the reference price); the
+        price and its source are written in the journal memo. Refused under other regimes.
 
     Raises
     ------
     LedgerError
         Unknown order, order not open, quantity above what remains, beyond the contract
-        ceiling or maximum quantity, the cap, the plan line, the fund's balance or period.
+        ceiling or maximum quantity, the cap, the plan line, the fund's balance or period;
+        under price rules, a market price not below the purchase floor.
     """
     qty_in = None if quantity is None else num.quantity(quantity)
     with operation(
@@ -136,6 +143,14 @@ def receive_delivery(
         ).first()
         postings: list[Posting] = []
         regime = regime_of(s)
+        memo = f"order {o.number}"
+        if regime.price_rules:
+            price = stab.market_price(c.material, price_usd_per_kg, "price_usd_per_kg")
+            memo += "; " + stab.check_purchase_price(s, c.material, price)
+        elif price_usd_per_kg is not None:
+            raise InvalidInputError(
+                "price_usd_per_kg", f"purchase prices apply only to price rules, not {regime.key}"
+            )
         if plan is None and regime.acquisition_needs_plan:
             raise GovernanceError(
                 "plan", f"no Annual Materials Plan line for {c.material} in FY{fy}"
@@ -191,7 +206,6 @@ def receive_delivery(
         )
         s.add(lot)
         s.flush()
-        memo = f"order {o.number}"
         postings = [
             Posting(AccountType.LOT, lot.id, c.material, qty, c.unit, memo),
             Posting(AccountType.FUND, f.id, c.material, -cost, "USD", memo),

@@ -4,10 +4,13 @@ The governance regime decides at request time whether the legal basis and purpos
 acceptable and checks again at approval; execution draws lots first-in-first-out (by
 acquisition date, then lot id) or in the order chosen, within each depot's monthly release
 capacity (overall and per material), and, where the regime says so, writes a report.
+Under a regime with price rules (market stabilisation) a request is an auction batch, checked
+and recorded at request time, whose proceeds reach the Transaction Fund on execution.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockpile.ledger import _numbers as num
+from stockpile.ledger import _stabilization as stab
 from stockpile.ledger._ops import (
     OperationKind,
     Role,
@@ -84,12 +88,14 @@ class Draw:
 
 @dataclass(frozen=True)
 class ReleaseExecution:
-    """Result of an executed release: the draws and the report written, if any."""
+    """Result of an executed release: the draws, the report written and, for an auction
+    batch, the proceeds paid into the Transaction Fund [USD] (else None)."""
 
     release_id: int
     draws: tuple[Draw, ...]
     report_id: int | None
     operation_id: int
+    proceeds: Decimal | None = None
 
 
 def _parse_enum(kind: type[_E], value: str, field: str) -> _E:
@@ -112,9 +118,21 @@ def request_release(
     actor: str,
     emergency: bool = False,
     lots: tuple[str, ...] = (),
+    batch: str | None = None,
+    awards: Sequence[stab.AuctionBid] = (),
+    price_usd_per_kg: num.Number | None = None,
     at: datetime | None = None,
 ) -> int:
-    """Request a release [unit]; the regime must accept the basis and purpose. Returns its id."""
+    """Request a release [unit]; the regime must accept the basis and purpose. Returns its id.
+
+    Under a regime with price rules (``market-stabilization``) the release is the auction
+    batch ``batch`` sold to ``awards`` (adding up to ``quantity``): refused unless the market
+    price (``price_usd_per_kg`` [USD/kg] if given, else the reference price) is above the
+    release trigger, every bidder's class is eligible, no bidder exceeds the per-bidder cap
+    and the batch fits the batch limit. The price, its source and the awards (each with its
+    no-resale condition) are recorded. Elsewhere ``batch``, ``awards`` and the price are
+    refused.
+    """
     qty = num.quantity(quantity)
     unit = num.check_unit(unit)
     mat = material_key(material)
@@ -132,6 +150,10 @@ def request_release(
         decision = check_release(regime, b, p, ReleaseContext(emergency=emergency))
         if not decision.allowed:
             raise GovernanceError("legal_basis/purpose", decision.reason)
+        if not regime.price_rules and (batch or awards or price_usd_per_kg is not None):
+            raise InvalidInputError(
+                "awards", f"auction batches and prices apply only to price rules, not {regime.key}"
+            )
         for code in lots:
             lot = op.session.scalars(select(Lot).where(Lot.code == code)).first()
             if lot is None:
@@ -154,6 +176,17 @@ def request_release(
         )
         op.session.add(row)
         op.session.flush()
+        if regime.price_rules:
+            stab.record_auction(
+                op.session,
+                release_id=row.id,
+                material=mat,
+                quantity=qty,
+                unit=unit,
+                batch=batch,
+                bids=awards,
+                price=stab.market_price(mat, price_usd_per_kg, "price_usd_per_kg"),
+            )
         return row.id
 
 
@@ -343,6 +376,21 @@ def execute_release(
                 f"monthly release capacity allows only {row.quantity - remaining} "
                 f"{row.unit} of {row.quantity} this month",
             )
+        auction = stab.auction_proceeds(s, row.id)
+        if auction is not None and auction[1] > 0:
+            from stockpile.ledger.movements import _transaction_fund
+
+            tf = _transaction_fund(s, None)
+            postings.append(
+                Posting(
+                    AccountType.FUND,
+                    tf.id,
+                    row.material,
+                    auction[1],
+                    "USD",
+                    f"proceeds of auction batch {auction[0]}",
+                )
+            )
         op.post(postings)
         row.status = ReleaseStatus.EXECUTED.value
         row.executed_by = op.user.name
@@ -367,4 +415,5 @@ def execute_release(
             s.add(report)
             s.flush()
             report_id = report.id
-        return ReleaseExecution(row.id, tuple(draws), report_id, op.row.id)
+        proceeds = None if auction is None else auction[1]
+        return ReleaseExecution(row.id, tuple(draws), report_id, op.row.id, proceeds)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from stockpile.service.cli.db import AT, DB, JSON, USER, emit, plain, session_for, when
 from stockpile.service.cli.db import app as db_app
+
+if TYPE_CHECKING:
+    from stockpile.ledger import AuctionBid
 
 app = typer.Typer(
     help="The book of record: holdings, funds, contracts, movements, releases, journal.",
@@ -354,6 +357,9 @@ def receive(
     lot_code: str | None = typer.Option(None, "--lot"),
     grade: str = typer.Option("", "--grade"),
     origin: str = typer.Option("", "--origin", help="Origin country."),
+    price: str | None = typer.Option(
+        None, "--price", help="Market price [USD/kg] checked against a purchase floor."
+    ),
     at: str | None = AT,
     user: str = USER,
     db: str | None = DB,
@@ -370,6 +376,7 @@ def receive(
             lot_code=lot_code,
             grade=grade,
             origin_country=origin,
+            price_usd_per_kg=price,
             at=when(at),
         )
     typer.echo(
@@ -535,6 +542,7 @@ def regimes(as_json: bool = JSON) -> None:
             "lead_time_days": r.lead_time_days,
             "emergency_lead_time_days": r.emergency_lead_time_days,
             "target_days": r.target_days,
+            "price_rules": r.price_rules,
             "source": r.source,
         }
         for r in ledger.regimes()
@@ -565,13 +573,24 @@ def release_request(
     ),
     emergency: bool = typer.Option(False, "--emergency", help="Declared war/emergency."),
     lot: list[str] = typer.Option([], "--lot", help="Draw these lots, in order (default FIFO)."),
+    batch: str | None = typer.Option(None, "--batch", help="Auction batch (price rules)."),
+    award: list[str] = typer.Option(
+        [],
+        "--award",
+        help="Auction award BIDDER:CLASS:QUANTITY:PRICE [release unit; USD per unit] (repeat).",
+    ),
+    price: str | None = typer.Option(
+        None, "--price", help="Market price [USD/kg] (default: the reference price)."
+    ),
     user: str = USER,
     db: str | None = DB,
 ) -> None:
-    """Request a release (the regime must accept the basis and purpose)."""
+    """Request a release (the regime must accept the basis and purpose; under price rules,
+    an auction batch with its awards)."""
     from stockpile import ledger
 
     with session_for(db) as s:
+        bids = tuple(_bid(a) for a in award)
         rid = ledger.request_release(
             s,
             material=material,
@@ -582,9 +601,22 @@ def release_request(
             legal_basis=basis,
             emergency=emergency,
             lots=tuple(lot),
+            batch=batch,
+            awards=bids,
+            price_usd_per_kg=price,
             actor=user,
         )
     typer.echo(f"release {rid} requested")
+
+
+def _bid(text: str) -> AuctionBid:
+    """``BIDDER:CLASS:QUANTITY:PRICE`` (the bidder's name may itself hold colons)."""
+    from stockpile import ledger
+
+    parts = text.rsplit(":", 3)
+    if len(parts) != 4:
+        raise ledger.InvalidInputError("award", f"{text!r}: expected BIDDER:CLASS:QUANTITY:PRICE")
+    return ledger.AuctionBid(*parts)
 
 
 @release_app.command("approve")
@@ -614,4 +646,100 @@ def release_execute(
     for d in out.draws:
         typer.echo(f"  {d.quantity} {d.unit} from lot {d.lot_code} at {d.depot}")
     report = f"; report {out.report_id} written" if out.report_id else ""
-    typer.echo(f"release {release_id} executed{report}")
+    proceeds = f"; proceeds {out.proceeds} USD" if out.proceeds is not None else ""
+    typer.echo(f"release {release_id} executed{report}{proceeds}")
+
+
+@app.command("configure")
+def configure(
+    name: str = typer.Argument(..., help="Name of the stockpile."),
+    regime: str = typer.Option(..., "--regime", help="Governance regime (see `regimes`)."),
+    user: str = USER,
+    db: str | None = DB,
+) -> None:
+    """Name the stockpile and choose its governance regime (admin)."""
+    from stockpile import ledger
+
+    with session_for(db) as s:
+        ledger.configure_stockpile(s, name=name, regime=regime, actor=user)
+    typer.echo(f"{name}: regime {regime}")
+
+
+@app.command("set-price-rule")
+def set_price_rule(
+    unit: str = typer.Argument(..., help="Unit of the caps, e.g. t."),
+    material: str | None = typer.Option(None, "--material", help="Default: whole stockpile."),
+    trigger: str | None = typer.Option(None, "--trigger", help="Release trigger [USD/kg]."),
+    floor: str | None = typer.Option(None, "--floor", help="Purchase floor [USD/kg]."),
+    eligible: list[str] = typer.Option([], "--eligible", help="Bidder class (repeat)."),
+    bidder_cap: str | None = typer.Option(None, "--bidder-cap", help="Per bidder [unit]."),
+    batch_limit: str | None = typer.Option(None, "--batch-limit", help="Per batch [unit]."),
+    source: str = typer.Option("", "--source"),
+    user: str = USER,
+    db: str | None = DB,
+) -> None:
+    """Set a market-stabilisation price rule (admin)."""
+    from stockpile import ledger
+
+    with session_for(db) as s:
+        ledger.set_stabilization_rule(
+            s,
+            unit=unit,
+            material=material,
+            release_trigger=trigger,
+            purchase_floor=floor,
+            eligible_classes=eligible,
+            bidder_cap=bidder_cap,
+            batch_limit=batch_limit,
+            source=source,
+            actor=user,
+        )
+    typer.echo(f"price rule set for {material or 'the whole stockpile'}")
+
+
+@app.command("price-rules")
+def price_rules(db: str | None = DB, as_json: bool = JSON) -> None:
+    """Market-stabilisation price rules (material '': the whole stockpile)."""
+    from stockpile import ledger
+
+    with session_for(db) as s:
+        rows = ledger.list_stabilization_rules(s)
+    emit(
+        rows,
+        as_json=as_json,
+        title="Price rules [USD/kg; unit]",
+        columns=(
+            "material",
+            "release_trigger",
+            "purchase_floor",
+            "eligible_classes",
+            "bidder_cap",
+            "batch_limit",
+            "unit",
+        ),
+    )
+
+
+@app.command("auctions")
+def auctions(db: str | None = DB, as_json: bool = JSON) -> None:
+    """Auction batches and their awards (each sold with no resale)."""
+    from stockpile import ledger
+
+    with session_for(db) as s:
+        rows = ledger.list_auction_awards(s)
+    emit(
+        rows,
+        as_json=as_json,
+        title="Auction awards [unit; USD/unit; USD]",
+        columns=(
+            "batch",
+            "release_id",
+            "bidder",
+            "bidder_class",
+            "quantity",
+            "unit",
+            "price",
+            "proceeds",
+            "no_resale",
+        ),
+    )
