@@ -8,7 +8,11 @@ import typer
 
 from stockpile.service.cli._output import print_json, print_table, records
 
-app = typer.Typer(no_args_is_help=True, help="Bundled reference data: list, show, import.")
+app = typer.Typer(
+    rich_markup_mode="markdown",
+    no_args_is_help=True,
+    help="Bundled reference data: list, show, import.",
+)
 
 _JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 

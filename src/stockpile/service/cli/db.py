@@ -17,7 +17,7 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-app = typer.Typer(help="The ledger database.", no_args_is_help=True)
+app = typer.Typer(rich_markup_mode="markdown", help="The ledger database.", no_args_is_help=True)
 db_app = app
 
 DB = typer.Option(

@@ -6,7 +6,11 @@ import typer
 
 from stockpile.service.cli.db import DB, session_for
 
-app = typer.Typer(help="Demo data: an illustrative national stockpile.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode="markdown",
+    help="Demo data: an illustrative national stockpile.",
+    no_args_is_help=True,
+)
 
 
 @app.command("load")

@@ -20,11 +20,14 @@ if TYPE_CHECKING:
     from stockpile.ledger import AuctionBid
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     help="The book of record: holdings, funds, contracts, movements, releases, journal.",
     no_args_is_help=True,
 )
 release_app = typer.Typer(
-    help="Releases: request, approve (a second person), execute.", no_args_is_help=True
+    rich_markup_mode="markdown",
+    help="Releases: request, approve (a second person), execute.",
+    no_args_is_help=True,
 )
 app.add_typer(release_app, name="release")
 

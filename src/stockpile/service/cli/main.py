@@ -7,6 +7,7 @@ import typer
 from stockpile import __version__
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     name="stockpile",
     help="Plan, run and stress-test a strategic stockpile of critical minerals.",
     no_args_is_help=True,

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     name="plan",
     help="Planning: size purchases under a budget, robust sizing, schedules, buffer stocks.",
     no_args_is_help=True,

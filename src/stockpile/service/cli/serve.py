@@ -7,6 +7,7 @@ import typer
 __all__ = ["app"]
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     help="Serve the REST API and the dashboard.",
     no_args_is_help=False,
     add_completion=False,

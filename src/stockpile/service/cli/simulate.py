@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from stockpile.simulate import Scenario
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     name="scenario",
     help="Built-in and user scenarios: list, show, validate.",
     no_args_is_help=True,
