@@ -13,26 +13,23 @@ throwaway server started with ``scripts/pg.sh`` if PostgreSQL is installed).
 
 from __future__ import annotations
 
-import os
-import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, insert, select, text, update
 
+from bench._pg import postgres_server
 from stockpile import ledger
 from stockpile.ledger.journal import entry_hash
 from stockpile.ledger.models import JournalEntry, JournalHead, Lot, Operation
 
 OPS = 300
 VERIFY_ENTRIES = 100_000
-_ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
@@ -48,21 +45,17 @@ def _sqlite() -> Iterator[Engine]:
 @contextmanager
 def _postgres() -> Iterator[Callable[[], Engine] | None]:
     """Yield a factory of engines, each on a fresh schema (all dropped at the end)."""
-    url = os.environ.get("STOCKPILE_TEST_PG_URL")
-    folder = None
-    if not url:
-        folder = tempfile.mkdtemp(prefix="stockpile-bench-pg-")
-        os.chmod(folder, 0o755)
-        proc = subprocess.run(
-            ["bash", str(_ROOT / "scripts" / "pg.sh"), "start", folder, "54397"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
+    with postgres_server(54397) as url:
+        if url is None:
             yield None
             return
-        url = proc.stdout.strip()
+        with _schemas(url) as factory:
+            yield factory
+
+
+@contextmanager
+def _schemas(url: str) -> Iterator[Callable[[], Engine]]:
+    """Engines on fresh schemas of the server at ``url``, all dropped at the end."""
     admin = create_engine(url)
     made: list[tuple[str, Engine]] = []
 
@@ -82,12 +75,6 @@ def _postgres() -> Iterator[Callable[[], Engine] | None]:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-        if folder is not None:
-            subprocess.run(
-                ["bash", str(_ROOT / "scripts" / "pg.sh"), "stop", folder],
-                check=False,
-                capture_output=True,
-            )
 
 
 def _seed(engine: Engine) -> None:

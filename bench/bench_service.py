@@ -28,10 +28,11 @@ import urllib.parse
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from bench._pg import postgres_server
 
 CONCURRENCY = 8
 REQUESTS = 400
@@ -45,7 +46,6 @@ ENDPOINTS = (
     "/api/v1/journal?limit=50",
     "/api/v1/materials/antimony/production",
 )
-_ROOT = Path(__file__).resolve().parent.parent
 _SECRET = "bench-" + "x" * 40
 
 
@@ -184,23 +184,20 @@ def _run_on(url: str) -> dict[str, Any]:
 
 @contextmanager
 def _postgres_url() -> Iterator[str | None]:
-    from sqlalchemy import create_engine, text
-
-    url = os.environ.get("STOCKPILE_TEST_PG_URL")
-    folder = None
-    if not url:
-        folder = tempfile.mkdtemp(prefix="stockpile-bench-svc-pg-")
-        os.chmod(folder, 0o755)
-        proc = subprocess.run(
-            ["bash", str(_ROOT / "scripts" / "pg.sh"), "start", folder, "54398"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
+    """A fresh database on the PostgreSQL server of the benchmarks, or ``None``."""
+    with postgres_server(54398) as url:
+        if url is None:
             yield None
             return
-        url = proc.stdout.strip()
+        with _database(url) as db_url:
+            yield db_url
+
+
+@contextmanager
+def _database(url: str) -> Iterator[str]:
+    """A fresh database on the server at ``url``, dropped at the end."""
+    from sqlalchemy import create_engine, text
+
     name = f"stockpile_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
@@ -212,12 +209,6 @@ def _postgres_url() -> Iterator[str | None]:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-        if folder is not None:
-            subprocess.run(
-                ["bash", str(_ROOT / "scripts" / "pg.sh"), "stop", folder],
-                check=False,
-                capture_output=True,
-            )
 
 
 def run() -> dict[str, Any]:
