@@ -257,35 +257,71 @@ def _newton(
     with np.errstate(divide="ignore", invalid="ignore"):
         guess = (np.log(s_left + extra) - log_d0) / (ed - es)
     outer = bound + 1.0
-    u = np.clip(np.where(np.isfinite(guess), guess, 0.0), -outer, outer)
-    done = np.zeros(d0.shape, dtype=bool)
-    iters = 0
+    u: _FloatArray = np.clip(np.where(np.isfinite(guess), guess, 0.0), -outer, outer)
     threshold = tol * outer  # |du| at convergence [-]
+    # Newton steps on the elements of `live` (all at first): each element keeps the iterate of
+    # the step that falls below the threshold, so its result never depends on the others. Once
+    # few elements are still moving, the arrays are cut down to them.
+    live: npt.NDArray[np.intp] | None = None
+    u_live: _FloatArray = u
+    args = (log_d0, s_left, ed, es, extra)
+    done: npt.NDArray[np.bool_] = np.zeros(u.shape, dtype=bool)
+    iters = 0
     for iters in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        # supply from the price-elastic part, s_left e^(es u); the exponent is capped far beyond
-        # any price bound in use, so it cannot overflow
-        sup_el = es * u
-        np.minimum(sup_el, 700.0, out=sup_el)
-        np.exp(sup_el, out=sup_el)
-        sup_el *= s_left
-        total = sup_el + extra
-        g = ed * u
-        g += log_d0
-        g -= np.log(total)
-        sup_el /= total
-        sup_el *= es
-        dg = ed - sup_el
-        g /= dg
-        u_new = u - g
-        np.maximum(u_new, -outer, out=u_new)
-        np.minimum(u_new, outer, out=u_new)
-        step = np.abs(u_new - u)
-        # each element stops at its own convergence: its result never depends on the others
-        u = np.where(done, u, u_new)
+        u_new = _newton_step(u_live, *args, outer)
+        step = np.abs(u_new - u_live)
+        u_live = np.where(done, u_live, u_new)
         done |= step <= threshold
-        if done.all():
+        going = done.size - np.count_nonzero(done)
+        if going == 0:
             break
+        if 4 * going <= done.size:
+            keep = np.flatnonzero(~done)
+            if live is None:
+                u = u_live
+                live = keep
+            else:
+                u[live] = u_live
+                live = live[keep]
+            u_live = u_live[keep]
+            args = tuple(a[keep] for a in args)  # type: ignore[assignment]
+            done = np.zeros(keep.size, dtype=bool)
+    if live is None:
+        u = u_live
+    else:
+        u[live] = u_live
     status = np.zeros(d0.shape, dtype=np.int8)
     status[u > bound] = ClearingStatus.AT_MAX_PRICE
     status[u < -bound] = ClearingStatus.AT_MIN_PRICE
     return np.exp(np.clip(u, -bound, bound)).reshape(shape), status.reshape(shape), iters
+
+
+def _newton_step(
+    u: _FloatArray,
+    log_d0: _FloatArray,
+    s_left: _FloatArray,
+    ed: _FloatArray,
+    es: _FloatArray,
+    extra: _FloatArray,
+    outer: float,
+) -> _FloatArray:
+    """One Newton step on ``g(u) = log d0 + ed u - log(s_left e^(es u) + extra)``, kept in
+    [-outer, outer]."""
+    # supply from the price-elastic part, s_left e^(es u); the exponent is capped far beyond
+    # any price bound in use, so it cannot overflow
+    sup_el = es * u
+    np.minimum(sup_el, 700.0, out=sup_el)
+    np.exp(sup_el, out=sup_el)
+    sup_el *= s_left
+    total = sup_el + extra
+    g = ed * u
+    g += log_d0
+    g -= np.log(total)
+    sup_el /= total
+    sup_el *= es
+    dg = ed - sup_el
+    g /= dg
+    u_new = u - g
+    np.maximum(u_new, -outer, out=u_new)
+    np.minimum(u_new, outer, out=u_new)
+    return u_new

@@ -15,21 +15,24 @@ material's unit):
 5. stockpile release (trigger, served classes, monthly capacity, stock), defence first;
    shortfall = what is still unmet.
 
-Steps 1-4 do not depend on the stock: a month whose event windows, conflict phases and response
-ramps equal the previous month's reuses its flows. See ``docs/model.md`` for the equations, units
-and simplifications.
+Steps 1-4 do not depend on the stock, so each of their parts is recomputed only when its own
+inputs change: the removed shares when a window of an event that enters them opens or closes,
+the surge when a conflict phase changes, a response while it ramps, the price only in the cells
+whose removed share or spare capacity moved (:class:`~stockpile.simulate.prices.MonthPrices`),
+the U.S. balance when one of these moved. Reuse never changes a number: every value is the same
+function of the same inputs, computed element by element. See ``docs/model.md`` for the
+equations, units and simplifications.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from stockpile.market import solve_price_ratio
 from stockpile.simulate.compile import (
     DAYS_PER_MONTH,
     CompiledScenario,
@@ -37,18 +40,16 @@ from stockpile.simulate.compile import (
     ResponseKind,
 )
 from stockpile.simulate.draws import Draws
+from stockpile.simulate.prices import MonthPrices
 from stockpile.simulate.scenario import ReleaseTrigger
 
-__all__ = ["SHORTFALL_TOLERANCE", "EngineOutput", "Paths", "concat_outputs", "run_engine"]
+__all__ = ["SHORTFALL_TOLERANCE", "EngineOutput", "Paths", "run_engine"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 SHORTFALL_TOLERANCE = 1e-9
 """Gaps below this share of monthly U.S. consumption are rounding noise and counted as zero [-]."""
-
-PRICE_TOLERANCE = 1e-13
-"""Convergence tolerance of the price search on log(P/P0) [-]."""
 
 
 @dataclass(frozen=True)
@@ -147,36 +148,35 @@ def _removed(
     groups: list[tuple[tuple[int, ...], FloatArray]],
     cuts: list[FloatArray | None],
 ) -> FloatArray | None:
-    """Share removed: sum over groups of shares x (1 - product of (1 - cut of each event))."""
+    """Share removed: sum over groups of shares x (1 - product of (1 - cut of each event)).
+
+    ``groups`` holds (event indices, summed shares [S, M] or [M]); ``cuts`` the share withheld
+    by each event [S, M], or ``None`` where an event is inactive everywhere.
+    """
     out: FloatArray | None = None
     for sig, weight in groups:
         live = [c for c in (cuts[i] for i in sig) if c is not None]
         if not live:
             continue
         if len(live) == 1:
-            term = live[0] * weight[None, :]
+            term = live[0] * weight
         else:
             avail = 1.0 - live[0]
             for c in live[1:]:
                 avail *= 1.0 - c
-            term = (1.0 - avail) * weight[None, :]
+            term = (1.0 - avail) * weight
         out = term if out is None else out + term
     if out is not None:
         np.minimum(out, 1.0, out=out)
     return out
 
 
-@dataclass(frozen=True)
-class _Flows:
-    """What a month's events, responses and prices give before stockpile releases."""
-
-    gaps: tuple[FloatArray, FloatArray, FloatArray]
-    demand: tuple[FloatArray, FloatArray, FloatArray]
-    ratio: FloatArray | None
-    emergency: BoolArray
+def _spread(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
+    """``a`` broadcast to ``shape`` as a C-ordered array of its own."""
+    return np.ascontiguousarray(np.broadcast_to(a, shape))
 
 
-def _same_key(a: list[npt.NDArray[Any] | None], b: list[npt.NDArray[Any] | None]) -> bool:
+def _same_key(a: Sequence[npt.NDArray[Any] | None], b: Sequence[npt.NDArray[Any] | None]) -> bool:
     if len(a) != len(b):
         return False
     for x, y in zip(a, b, strict=True):
@@ -195,6 +195,74 @@ def _total(arrays: list[FloatArray]) -> FloatArray:
     return out
 
 
+@dataclass(frozen=True)
+class _Baseline:
+    """Per-batch constants of the U.S. balance [S, M] [unit/month] (``tol``: gaps up to it are
+    rounding noise)."""
+
+    cons: FloatArray
+    imports: FloatArray
+    domestic: FloatArray
+    c_def: FloatArray
+    c_ess: FloatArray
+    c_oth: FloatArray
+    tol: FloatArray
+
+
+def _balance(
+    base: _Baseline,
+    surge: FloatArray | None,
+    ratio_ed: FloatArray | None,
+    lost: FloatArray | None,
+    resp: dict[ResponseKind, FloatArray],
+) -> tuple[list[FloatArray], list[FloatArray]]:
+    """Step 4: U.S. demand by class and the gaps left by supply allocated by priority.
+
+    Returns the gaps and the demands, each (defence, essential, other) [S, M] [unit/month];
+    all arrays are new (the caller may keep them across months).
+    """
+    civil = ratio_ed
+    sub = resp.get(ResponseKind.SUBSTITUTION)
+    if sub is not None:
+        keep = np.subtract(1.0, sub)
+        civil = keep if civil is None else np.multiply(keep, civil, out=keep)
+    d_def = base.c_def if surge is None else base.c_def * surge
+    d_ess = base.c_ess if civil is None else base.c_ess * civil
+    d_oth = base.c_oth if civil is None else base.c_oth * civil
+    aus = resp.get(ResponseKind.AUSTERITY)
+    if aus is not None:
+        cut = np.subtract(1.0, aus)
+        d_oth = np.multiply(d_oth, cut, out=cut)
+    new = resp.get(ResponseKind.NEW_SUPPLY)
+    supply: FloatArray
+    if lost is None:
+        supply = base.cons
+    else:
+        # domestic + imports (1 - lost (1 - new))
+        if new is None:
+            supply = np.subtract(1.0, lost)
+        else:
+            supply = np.subtract(1.0, new)
+            supply *= lost
+            np.subtract(1.0, supply, out=supply)
+        supply *= base.imports
+        supply += base.domestic
+    rec = resp.get(ResponseKind.RECYCLING)
+    if rec is not None:
+        supply = supply + base.cons * rec
+    left = supply - d_def
+    g_def = np.negative(left)
+    np.maximum(left, 0.0, out=left)
+    g_ess = d_ess - left
+    left -= d_ess
+    np.maximum(left, 0.0, out=left)
+    g_oth = np.subtract(d_oth, left, out=left)
+    gaps = [g_def, g_ess, g_oth]
+    for g in gaps:
+        np.multiply(g, g > base.tol, out=g)
+    return gaps, [d_def, d_ess, d_oth]
+
+
 def run_engine(model: CompiledScenario, draws: Draws, *, keep_paths: bool = False) -> EngineOutput:
     """Simulate S scenarios x M materials month by month.
 
@@ -211,12 +279,19 @@ def run_engine(model: CompiledScenario, draws: Draws, *, keep_paths: bool = Fals
     s, m, horizon = draws.size, model.n_materials, model.horizon
     shape = (s, m)
     cons = model.consumption[None, :]
-    imports = model.net_imports[None, :]
-    domestic = cons - imports
-    tol = SHORTFALL_TOLERANCE * cons
-    ed, es = draws.ed, draws.es
     sd, se = draws.defence, draws.essential
     so = np.maximum(1.0 - sd - se, 0.0)
+    # constants over scenarios are spread to [S, M]: element-wise operations on arrays of the
+    # same shape run faster than broadcasting a [1, M] row
+    base = _Baseline(
+        cons=_spread(cons, shape),
+        imports=_spread(model.net_imports[None, :], shape),
+        domestic=_spread(cons - model.net_imports[None, :], shape),
+        c_def=cons * sd,
+        c_ess=cons * se,
+        c_oth=cons * so,
+        tol=_spread(SHORTFALL_TOLERANCE * cons, shape),
+    )
     serve = model.serve
     served_share = sd * serve[0] + se * serve[1] + so * serve[2]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -225,9 +300,9 @@ def run_engine(model: CompiledScenario, draws: Draws, *, keep_paths: bool = Fals
             model.stock0[None, :] / (cons * served_share / DAYS_PER_MONTH),
             np.nan,
         )
-    c_def = cons * sd
-    c_ess = cons * se
-    c_oth = cons * so
+    # served classes are a prefix of the priority order: defence, essential, other
+    n_served = int(serve.sum())
+    trigger = model.trigger
     stock = np.broadcast_to(model.stock0[None, :], shape).copy()
     capacity = draws.release_capacity_share[:, None] * model.stock0[None, :]
     onset, onset_column = _onset(model, draws)
@@ -237,9 +312,12 @@ def run_engine(model: CompiledScenario, draws: Draws, *, keep_paths: bool = Fals
         d.share[:, None] * ev.materials[None, :]
         for ev, d in zip(model.events, draws.events, strict=True)
     ]
-    world_groups = _groups(model, model.world_shares, "world")
-    us_groups = _groups(model, model.import_shares, "us")
+    world_groups = [
+        (sig, _spread(w, shape)) for sig, w in _groups(model, model.world_shares, "world")
+    ]
+    us_groups = [(sig, _spread(w, shape)) for sig, w in _groups(model, model.import_shares, "us")]
     conflicts = [i for i, ev in enumerate(model.events) if ev.kind is EventKind.CONFLICT]
+    rep_len = [draws.events[i].replenishment.astype(np.float64) for i in conflicts]
     responses = [
         (
             r.kind,
@@ -250,36 +328,37 @@ def run_engine(model: CompiledScenario, draws: Draws, *, keep_paths: bool = Fals
         )
         for r, d in zip(model.responses, draws.responses, strict=True)
     ]
+    # pick[i] [G, M]: column m holds a single 1 in the row of m's onset group if response i
+    # covers m (zeros otherwise); (frac @ pick[i]) copies each group's value exactly (one exact
+    # product plus zeros) and, unlike fancy indexing, gives a C-ordered array
+    groups = np.arange(onset.shape[1])[:, None] == onset_column[None, :]
+    pick = [(groups & r.materials[None, :]).astype(np.float64) for r in model.responses]
+    prices = MonthPrices(draws.ed, draws.es, model.max_price_ratio)
 
     short_tot = [np.zeros(shape) for _ in range(3)]
     release_tot = np.zeros(shape)
     peak = np.ones(shape)
     price_sum = np.zeros(shape)
-    capped = np.zeros(shape, dtype=bool)
-    before_first = np.zeros(shape)
-    months_short = np.zeros(shape)
-    unmoved = 0
+    # month counts of served-class shortfall: months short, and months since the first one
+    is_short = np.zeros(shape, dtype=bool)
+    ever_short = np.zeros(shape, dtype=bool)
+    n_short = np.zeros(shape, dtype=np.int32)
+    n_since_first = np.zeros(shape, dtype=np.int32)
     path_short: list[FloatArray] = []
     path_price: list[FloatArray] = []
     path_stock: list[FloatArray] = []
     path_cover: list[FloatArray] = []
 
-    def flows(
-        active: list[BoolArray], reps: list[BoolArray], fracs: list[FloatArray | None]
-    ) -> _Flows:
-        """Steps 1-4 of a month (everything that does not depend on the stock)."""
-        # 1. availability by origin: share of world supply removed, share of U.S. imports lost
-        cuts: list[FloatArray | None] = []
-        for i, act in enumerate(active):
-            if not act.any():
-                cuts.append(None)
-            elif act.all():
-                cuts.append(hits[i])
-            else:
-                cuts.append(hits[i] * act[:, None])
-        x = _removed(world_groups, cuts)
-        lost = _removed(us_groups, cuts)
-        # conflicts: defence surge and emergency flag
+    def cut(i: int, act: BoolArray) -> FloatArray | None:
+        """Share withheld or lost by event ``i`` in the scenarios where it is active [S, M]."""
+        if not act.any():
+            return None
+        return hits[i] if act.all() else hits[i] * act[:, None]
+
+    def conflict_effects(
+        active: list[BoolArray], reps: list[BoolArray]
+    ) -> tuple[FloatArray | None, BoolArray]:
+        """Defence demand multiplier [S, M] and national emergency [S]."""
         surge: FloatArray | None = None
         emergency = np.zeros(s, dtype=bool)
         for i, rep in zip(conflicts, reps, strict=True):
@@ -288,158 +367,134 @@ def run_engine(model: CompiledScenario, draws: Draws, *, keep_paths: bool = Fals
             factor = np.where(active[i], d.surge, np.where(rep, d.replenishment_surge, 1.0))
             if not np.any(factor != 1.0):
                 continue
-            f = (
-                factor[:, None]
-                if ev.materials.all()
-                else np.where(ev.materials[None, :], factor[:, None], 1.0)
-            )
+            f = np.where(ev.materials[None, :], factor[:, None], 1.0)
             surge = f if surge is None else surge * f
-        # 2. responses, ramped from the onset of the disruption
-        resp: dict[ResponseKind, FloatArray] = {}
-        for (kind, mats, _, _, top), frac in zip(responses, fracs, strict=True):
-            if frac is None:
-                continue
-            share = (frac * top)[:, onset_column]
-            if not mats.all():
-                share *= mats[None, :]
-            prev = resp.get(kind)
-            resp[kind] = share if prev is None else np.minimum(prev + share, 1.0)
-        spare = resp.get(ResponseKind.SPARE_CAPACITY)
-        # 3. world price
-        ratio: FloatArray | None = None
-        ratio_ed: FloatArray | None = None
-        moved = x > 0 if x is not None else None
-        if spare is not None:
-            moved = spare > 0 if moved is None else moved | (spare > 0)
-        if moved is not None and moved.any():
-            ratio, ratio_ed = _clear(moved, x, spare)
-        # 4. U.S. demand and supply, allocated by priority
-        civil = ratio_ed
-        sub = resp.get(ResponseKind.SUBSTITUTION)
-        if sub is not None:
-            civil = (1.0 - sub) if civil is None else civil * (1.0 - sub)
-        d_def = c_def if surge is None else c_def * surge
-        d_ess = c_ess if civil is None else c_ess * civil
-        d_oth = c_oth if civil is None else c_oth * civil
-        aus = resp.get(ResponseKind.AUSTERITY)
-        if aus is not None:
-            d_oth = d_oth * (1.0 - aus)
-        new = resp.get(ResponseKind.NEW_SUPPLY)
-        if lost is None:
-            supply = np.broadcast_to(cons, shape)
-        elif new is None:
-            supply = domestic + imports * (1.0 - lost)
-        else:
-            supply = domestic + imports * (1.0 - lost * (1.0 - new))
-        rec = resp.get(ResponseKind.RECYCLING)
-        if rec is not None:
-            supply = supply + cons * rec
-        left = supply - d_def
-        g_def = np.negative(left)
-        np.maximum(left, 0.0, out=left)
-        g_ess = d_ess - left
-        left -= d_ess
-        np.maximum(left, 0.0, out=left)
-        g_oth = d_oth - left
-        gaps = (g_def, g_ess, g_oth)
-        for g in gaps:
-            np.multiply(g, g > tol, out=g)
-        return _Flows(gaps, (d_def, d_ess, d_oth), ratio, emergency)
+        return surge, emergency
 
-    def _clear(
-        moved: BoolArray, x: FloatArray | None, spare: FloatArray | None
-    ) -> tuple[FloatArray, FloatArray]:
-        """World price ratio and ratio^ed in the cells where supply moved (1 elsewhere)."""
-        flat = np.flatnonzero(moved.ravel())
-        n = flat.size
-        xs = np.zeros(n) if x is None else x.ravel().take(flat)
-        sp = np.zeros(n) if spare is None else spare.ravel().take(flat)
-        e_d = ed.ravel().take(flat)
-        r, status, _ = solve_price_ratio(
-            np.ones(n),
-            1.0 - xs,
-            e_d,
-            es.ravel().take(flat),
-            sp,
-            model.max_price_ratio,
-            PRICE_TOLERANCE,
-            200,
-        )
-        ratio = np.ones(shape)
-        ratio.ravel()[flat] = r
-        ratio_ed = np.ones(shape)
-        ratio_ed.ravel()[flat] = np.power(r, e_d)
-        if status.any():
-            capped.ravel()[flat[status != 0]] = True
-        return ratio, ratio_ed
+    def response_share(i: int, frac: FloatArray) -> FloatArray:
+        """Step 2: share of response ``i`` at ramp fraction ``frac`` [S, M] [-]."""
+        top = responses[i][4]
+        return np.matmul(frac * top, pick[i])
 
-    current: _Flows | None = None
-    last_key: list[npt.NDArray[Any] | None] = []
+    world_events = {i for sig, _ in world_groups for i in sig}
+    us_events = {i for sig, _ in us_groups for i in sig}
+    x = lost = surge = None
+    emergency = np.zeros(s, dtype=bool)
+    cuts: list[FloatArray | None] = [None] * len(model.events)
+    last_active: list[BoolArray] = []
+    last_reps: list[BoolArray] = []
+    fracs: list[FloatArray | None] = [None] * len(responses)
+    shares: list[FloatArray | None] = [None] * len(responses)
+    resp: dict[ResponseKind, FloatArray] = {}
+    gaps: list[FloatArray] = []
+    demand: list[FloatArray] = []
     for t in range(horizon):
+        # 1. events: each part is recomputed only when a window it depends on opens or closes
         active = [_window(ev_start[i], ev_len[i], t) for i in range(len(model.events))]
-        reps = [
-            _window(ev_start[i] + ev_len[i], draws.events[i].replenishment.astype(np.float64), t)
-            for i in conflicts
-        ]
-        fracs: list[FloatArray | None] = []
-        for _, _, begin, ramp, _ in responses:
+        reps = [_window(ev_start[i] + ev_len[i], rep_len[k], t) for k, i in enumerate(conflicts)]
+        if t == 0:
+            moved = set(range(len(active)))
+        else:
+            moved = {i for i, a in enumerate(active) if not np.array_equal(a, last_active[i])}
+        conflict_changed = (
+            t == 0 or bool(moved.intersection(conflicts)) or not _same_key(reps, last_reps)
+        )
+        last_active, last_reps = active, reps
+        for i in moved:
+            cuts[i] = cut(i, active[i])
+        world_changed = bool(moved & world_events)
+        if world_changed:
+            x = _removed(world_groups, cuts)
+        us_changed = bool(moved & us_events)
+        if us_changed:
+            lost = _removed(us_groups, cuts)
+        if conflict_changed:
+            surge, emergency = conflict_effects(active, reps)
+        # 2. responses, ramped from the onset of the disruption (recomputed while ramping)
+        changed_kinds: set[ResponseKind] = set()
+        for i, (kind, _, begin, ramp, _) in enumerate(responses):
             with np.errstate(invalid="ignore"):
                 frac = np.subtract(t, begin)
                 frac /= ramp
             np.maximum(frac, 0.0, out=frac)
             np.minimum(frac, 1.0, out=frac)
-            fracs.append(frac if frac.any() else None)
-        # months whose inputs equal the previous month's have the same flows
-        key: list[npt.NDArray[Any] | None] = [*active, *reps, *fracs]
-        if current is None or not _same_key(key, last_key):
-            current = flows(active, reps, fracs)
-        last_key = key
-        gaps = list(current.gaps)
-        d_def, d_ess, d_oth = current.demand
-        ratio = current.ratio
-        emergency = current.emergency
-        # 5. stockpile release, defence first among served classes
+            now = frac if frac.any() else None
+            if t > 0 and _same_key([now], [fracs[i]]):
+                continue
+            fracs[i] = now
+            shares[i] = None if now is None else response_share(i, now)
+            changed_kinds.add(kind)
+        for kind in changed_kinds:
+            total: FloatArray | None = None
+            for (k, *_), share in zip(responses, shares, strict=True):
+                if k is kind and share is not None:
+                    total = share if total is None else np.minimum(total + share, 1.0)
+            if total is None:
+                resp.pop(kind, None)
+            else:
+                resp[kind] = total
+        # 3. world price, where removal or spare capacity moved
+        price_changed = False
+        if world_changed or ResponseKind.SPARE_CAPACITY in changed_kinds:
+            price_changed = prices.update(x, resp.get(ResponseKind.SPARE_CAPACITY))
+        ratio = prices.ratio if prices.any_moved else None
+        # 4. U.S. balance, when an input moved
+        if (
+            price_changed
+            or us_changed
+            or conflict_changed
+            or changed_kinds - {ResponseKind.SPARE_CAPACITY}
+        ):
+            ratio_ed = prices.ratio_ed if prices.any_moved else None
+            gaps, demand = _balance(base, surge, ratio_ed, lost, resp)
+        # 5. stockpile release, defence first among the served classes
         shortfall = list(gaps)
-        can_release = model.trigger is not ReleaseTrigger.NEVER and serve.any() and stock.any()
-        if can_release:
-            need = _total([gaps[c] for c in range(3) if serve[c]])
-            release = np.minimum(np.minimum(stock, capacity), need)
-            if model.trigger is ReleaseTrigger.EMERGENCY:
+        allowed = trigger is ReleaseTrigger.SHORTFALL or (
+            trigger is ReleaseTrigger.EMERGENCY and bool(emergency.any())
+        )
+        if n_served and allowed and stock.any():
+            need = _total(gaps[:n_served])
+            release = np.minimum(stock, capacity)
+            np.minimum(release, need, out=release)
+            if trigger is ReleaseTrigger.EMERGENCY and not emergency.all():
                 release = np.where(emergency[:, None], release, 0.0)
             remaining = release
-            last = max(c for c in range(3) if serve[c])
-            for c in range(last + 1):
+            for c in range(n_served):
                 given = np.minimum(gaps[c], remaining)
-                if c < last:
+                if c < n_served - 1:
                     remaining = remaining - given
-                shortfall[c] = gaps[c] - given
-            stock = stock - release
+                shortfall[c] = np.subtract(gaps[c], given, out=given)
+            stock -= release
             release_tot += release
-        served = [shortfall[c] for c in range(3) if serve[c]]
-        is_short = _total(served) > tol if served else np.zeros(shape, dtype=bool)
+        if n_served:
+            np.greater(_total(shortfall[:n_served]), base.tol, out=is_short)
+            n_short += is_short
+            ever_short |= is_short
+            n_since_first += ever_short
         # totals
         for c in range(3):
             short_tot[c] += shortfall[c]
-        if ratio is not None:
-            np.maximum(peak, ratio, out=peak)
-            price_sum += ratio
+        if ratio is None:
+            price_sum += 1.0
         else:
-            unmoved += 1
-        before_first += months_short == 0
-        months_short += is_short
+            if price_changed:
+                np.maximum(peak, ratio, out=peak)
+            price_sum += ratio
         if keep_paths:
             path_short.append(np.stack(shortfall, axis=-1))
-            path_price.append(np.ones(shape) if ratio is None else ratio)
-            path_stock.append(stock)
+            path_price.append(np.ones(shape) if ratio is None else ratio.copy())
+            path_stock.append(stock.copy())
+            d_def, d_ess, d_oth = demand
             served_demand = d_def * serve[0] + d_ess * serve[1] + d_oth * serve[2]
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 path_cover.append(
                     np.where(served_demand > 0, stock / (served_demand / DAYS_PER_MONTH), np.nan)
                 )
 
-    # the first short month is the number of months that started with no earlier shortfall, - 1
-    stockout = np.where(months_short > 0, before_first - 1.0, np.nan)
-    price_sum += unmoved
+    # the first short month (0-based), NaN if none: from it on, every month adds to
+    # n_since_first
+    stockout = np.where(n_short > 0, horizon - n_since_first, np.nan)
+    months_short = n_short.astype(np.float64)
     # materials without U.S. consumption or imports in the data: no U.S. balance (NaN)
     unknown = ~(np.isfinite(model.consumption) & np.isfinite(model.net_imports))
     for arr in (*short_tot, release_tot, stock, months_short, stockout):
@@ -461,29 +516,9 @@ def run_engine(model: CompiledScenario, draws: Draws, *, keep_paths: bool = Fals
         final_stock=stock,
         peak_price_ratio=peak,
         mean_price_ratio=price_sum / horizon,
-        price_capped=capped,
+        price_capped=prices.capped,
         months_to_stockout=stockout,
         months_short=months_short,
         days_of_cover=days_of_cover,
         paths=paths,
     )
-
-
-def concat_outputs(parts: Sequence[EngineOutput]) -> EngineOutput:
-    """Join outputs of consecutive scenario ranges (in the given order)."""
-    if len(parts) == 1:
-        return parts[0]
-    kwargs: dict[str, object] = {}
-    for f in fields(EngineOutput):
-        if f.name == "paths":
-            continue
-        kwargs[f.name] = np.concatenate([getattr(p, f.name) for p in parts])
-    paths = None
-    if all(p.paths is not None for p in parts):
-        paths = Paths(
-            **{
-                f.name: np.concatenate([getattr(p.paths, f.name) for p in parts])
-                for f in fields(Paths)
-            }
-        )
-    return EngineOutput(paths=paths, **kwargs)  # type: ignore[arg-type]

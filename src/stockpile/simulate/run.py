@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ import numpy.typing as npt
 from stockpile.simulate.baseline import ReferenceFrames
 from stockpile.simulate.compile import CompiledScenario, compile_scenario
 from stockpile.simulate.draws import BLOCK_SIZE, draw_range
-from stockpile.simulate.engine import EngineOutput, concat_outputs, run_engine
+from stockpile.simulate.engine import EngineOutput, Paths, run_engine
 from stockpile.simulate.errors import SimulationInputError
 from stockpile.simulate.results import SimulationResult
 from stockpile.simulate.scenario import Scenario
@@ -31,6 +32,41 @@ def run_batch(
 ) -> EngineOutput:
     """Draw and simulate scenarios ``start <= i < stop`` (the unit of work sent to workers)."""
     return run_engine(model, draw_range(model, seed, start, stop), keep_paths=keep_paths)
+
+
+class _Gather:
+    """Copies the outputs of consecutive batches into arrays for the whole run.
+
+    The arrays are allocated at the first batch and each batch is released once copied, so a
+    run holds its results once (joining all batches at the end would hold them twice).
+    """
+
+    def __init__(self, runs: int) -> None:
+        self._runs = runs
+        self._done = 0
+        self._arrays: dict[str, npt.NDArray[Any]] = {}
+        self._paths: dict[str, npt.NDArray[Any]] | None = None
+
+    def _copy(self, into: dict[str, npt.NDArray[Any]], obj: object, names: list[str]) -> None:
+        for name in names:
+            part = getattr(obj, name)
+            if name not in into:
+                into[name] = np.empty((self._runs, *part.shape[1:]), dtype=part.dtype)
+            into[name][self._done : self._done + part.shape[0]] = part
+
+    def add(self, part: EngineOutput) -> None:
+        """Append the output of the next batch."""
+        if self._done == 0 and part.paths is not None:
+            self._paths = {}
+        self._copy(self._arrays, part, [f.name for f in fields(EngineOutput) if f.name != "paths"])
+        if self._paths is not None:
+            self._copy(self._paths, part.paths, [f.name for f in fields(Paths)])
+        self._done += part.index.shape[0]
+
+    def result(self) -> EngineOutput:
+        """The output of the whole run (all batches added)."""
+        paths = None if self._paths is None else Paths(**self._paths)
+        return EngineOutput(paths=paths, **self._arrays)
 
 
 def _kg_per_unit(units: tuple[str, ...]) -> npt.NDArray[np.float64]:
@@ -106,7 +142,7 @@ def simulate(
     if batch_size < 1:
         raise SimulationInputError(f"batch_size: must be >= 1, got {batch_size}")
     ranges = [(a, min(a + batch_size, runs)) for a in range(0, runs, batch_size)]
-    parts: list[EngineOutput] = []
+    gather = _Gather(runs)
     done = 0
     if executor is None and workers > 1:
         from concurrent.futures import ThreadPoolExecutor
@@ -123,18 +159,18 @@ def simulate(
             )
     if executor is None:
         for a, b in ranges:
-            parts.append(run_batch(model, seed, a, b, keep_paths))
+            gather.add(run_batch(model, seed, a, b, keep_paths))
             done += b - a
             if progress is not None:
                 progress(done, runs)
     else:
         futures = [_submit(executor, a, b, model, seed, keep_paths) for a, b in ranges]
         for (a, b), fut in zip(ranges, futures, strict=True):
-            parts.append(fut.result())
+            gather.add(fut.result())
             done += b - a
             if progress is not None:
                 progress(done, runs)
-    output = concat_outputs(parts)
+    output = gather.result()
     return SimulationResult(
         scenario=model.name,
         runs=runs,
