@@ -7,8 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from stockpile.service.accounts import Principal
 from stockpile.service.errors import InvalidFieldError
 from stockpile.service.models import IdempotencyRecord
 
-__all__ = ["fingerprint", "idempotent"]
+__all__ = ["fingerprint", "idempotent", "idempotent_write"]
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
@@ -81,3 +83,29 @@ def idempotent(
             field="header.Idempotency-Key",
         ) from None
     return JSONResponse(result, status_code=status_code)
+
+
+def idempotent_write(
+    request: Request,
+    session: Session,
+    *,
+    principal: Principal,
+    key: str | None,
+    body: BaseModel | None,
+    action: Callable[[], Any],
+    status_code: int = 201,
+) -> JSONResponse:
+    """:func:`idempotent` for a route: method and path from ``request``, ``body`` its payload.
+
+    ``body`` is ``None`` for a write whose request carries no body (e.g. an approval).
+    """
+    return idempotent(
+        session,
+        principal=principal,
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        body={} if body is None else body.model_dump(mode="json"),
+        status_code=status_code,
+        action=action,
+    )

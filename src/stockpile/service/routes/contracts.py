@@ -16,7 +16,7 @@ from stockpile.reference import get_material
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, DbSession, IdempotencyKey, Page, PageParams
 from stockpile.service.errors import PROBLEM_RESPONSES, NotFoundError
-from stockpile.service.idempotency import idempotent
+from stockpile.service.idempotency import idempotent_write
 from stockpile.service.permissions import Permission
 from stockpile.service.schemas import Paged
 from stockpile.service.schemas_ledger import (
@@ -151,27 +151,6 @@ def _paged(
     )
 
 
-def _write(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    key: str | None,
-    body: Any,
-    action: Any,
-    status_code: int = 201,
-) -> JSONResponse:
-    return idempotent(
-        session,
-        principal=principal,
-        key=key,
-        method=request.method,
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        status_code=status_code,
-        action=action,
-    )
-
-
 @router.get("/funds", response_model=Paged[FundPublic])
 def list_funds(_: CanRead, session: DbSession, page: Page) -> Paged[FundPublic]:
     """Funds and their balances [USD]."""
@@ -204,7 +183,9 @@ def create_fund(
         )
         return fund_public(session.scalars(select(Fund).where(Fund.code == body.code)).one())
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.get("/caps", response_model=Paged[CapPublic])
@@ -235,7 +216,9 @@ def create_cap(
         key = get_material(body.material).key
         return cap_public(session.scalars(select(Cap).where(Cap.material == key)).one())
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.post("/plan", status_code=201, response_model=PlanLinePublic)
@@ -269,7 +252,9 @@ def create_plan_line(
         ).one()
         return plan_line_public(row)
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.get("/plan", response_model=Paged[PlanLinePublic])
@@ -342,7 +327,9 @@ def create_contract(
         funds, depots = _names(session)
         return contract_public(_contract(session, body.number), funds, depots)
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.get("/contracts/{number}", response_model=ContractPublic)
@@ -404,7 +391,9 @@ def create_order(
         _, depots = _names(session)
         return order_public(order, _contract(session, number), depots)
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.post("/delivery-orders/{number}/receipts", status_code=201, response_model=ReceiptPublic)
@@ -441,4 +430,6 @@ def receive(
             operation_id=r.operation_id,
         )
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )

@@ -13,7 +13,7 @@ from stockpile.ledger.models import Contract, Depot, Lot
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, DbSession, IdempotencyKey, Page
 from stockpile.service.errors import PROBLEM_RESPONSES, NotFoundError
-from stockpile.service.idempotency import idempotent
+from stockpile.service.idempotency import idempotent_write
 from stockpile.service.ledger_bridge import reference_book
 from stockpile.service.permissions import Permission
 from stockpile.service.schemas import Paged
@@ -152,14 +152,12 @@ def create_depot(
         row = session.scalars(select(Depot).where(Depot.code == body.code)).one()
         return depot_public(row)
 
-    return idempotent(
+    return idempotent_write(
+        request,
         session,
         principal=principal,
         key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        status_code=201,
+        body=body,
         action=act,
     )
 
@@ -233,14 +231,12 @@ def create_transfer(
         )
         return OperationDone(lot=code)
 
-    return idempotent(
+    return idempotent_write(
+        request,
         session,
         principal=principal,
         key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        status_code=201,
+        body=body,
         action=act,
     )
 
@@ -262,13 +258,11 @@ def create_adjustment(
         )
         return OperationDone(lot=body.lot)
 
-    return idempotent(
+    return idempotent_write(
+        request,
         session,
         principal=principal,
         key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        status_code=201,
+        body=body,
         action=act,
     )

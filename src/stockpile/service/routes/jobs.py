@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, Ctx, DbSession, IdempotencyKey, Page
 from stockpile.service.errors import PROBLEM_RESPONSES, ConflictError, NotFoundError
-from stockpile.service.idempotency import idempotent
+from stockpile.service.idempotency import idempotent_write
 from stockpile.service.jobs import JobStatus
 from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
@@ -123,15 +123,14 @@ def create_job(
         session.expire_all()
         return job_public(_row(session, job_id))
 
-    return idempotent(
+    return idempotent_write(
+        request,
         session,
         principal=principal,
         key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(),
-        status_code=202,
+        body=body,
         action=act,
+        status_code=202,
     )
 
 

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from stockpile.ledger.models import DisposalAuthorisation
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, DbSession, IdempotencyKey
 from stockpile.service.errors import PROBLEM_RESPONSES
-from stockpile.service.idempotency import idempotent
+from stockpile.service.idempotency import idempotent_write
 from stockpile.service.permissions import Permission
 from stockpile.service.schemas_ledger import Code, Money, OperationDone, PositiveQty, UnitName
 
@@ -107,26 +105,6 @@ class LoanReturn(BaseModel):
     quantity: PositiveQty | None = None
 
 
-def _write(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    key: str | None,
-    body: BaseModel,
-    action: Callable[[], Any],
-) -> JSONResponse:
-    return idempotent(
-        session,
-        principal=principal,
-        key=key,
-        method=request.method,
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        status_code=201,
-        action=action,
-    )
-
-
 @router.post("/conversions", status_code=201, response_model=OperationDone)
 def create_conversion(
     request: Request,
@@ -154,7 +132,9 @@ def create_conversion(
         )
         return OperationDone(lot=code)
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.post("/disposals", status_code=201, response_model=OperationDone)
@@ -181,7 +161,9 @@ def create_disposal(
         )
         return OperationDone(lot=body.lot)
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.post(
@@ -220,7 +202,9 @@ def create_disposal_authorisation(
             used=float(row.used),
         )
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.post("/loans", status_code=201, response_model=LoanPublic)
@@ -245,7 +229,9 @@ def create_loan(
         )
         return LoanPublic(loan_id=loan_id)
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )
 
 
 @router.post("/loans/{loan_id}/returns", status_code=201, response_model=LoanPublic)
@@ -264,4 +250,6 @@ def create_loan_return(
         return_loan(session, loan_id=loan_id, actor=principal.username, quantity=body.quantity)
         return LoanPublic(loan_id=loan_id)
 
-    return _write(request, session, principal, idempotency_key, body, act)
+    return idempotent_write(
+        request, session, principal=principal, key=idempotency_key, body=body, action=act
+    )

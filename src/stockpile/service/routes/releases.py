@@ -14,7 +14,7 @@ from stockpile.ledger.models import LedgerSettings, ReleaseReport, ReleaseReques
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, DbSession, IdempotencyKey, Page
 from stockpile.service.errors import PROBLEM_RESPONSES, NotFoundError
-from stockpile.service.idempotency import idempotent
+from stockpile.service.idempotency import idempotent_write
 from stockpile.service.permissions import Permission
 from stockpile.service.schemas import Paged
 from stockpile.service.schemas_ledger import (
@@ -178,14 +178,12 @@ def create_release(
         )
         return _release(session, rid)
 
-    return idempotent(
+    return idempotent_write(
+        request,
         session,
         principal=principal,
         key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(mode="json"),
-        status_code=201,
+        body=body,
         action=act,
     )
 
@@ -205,15 +203,14 @@ def approve(
         approve_release(session, release_id=release_id, actor=principal.username)
         return _release(session, release_id)
 
-    return idempotent(
+    return idempotent_write(
+        request,
         session,
         principal=principal,
         key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body={},
-        status_code=200,
+        body=None,
         action=act,
+        status_code=200,
     )
 
 
@@ -236,13 +233,12 @@ def execute(
         ]
         return ReleaseExecutionPublic(release=_release(session, release_id), draws=draws)
 
-    return idempotent(
+    return idempotent_write(
+        request,
         session,
         principal=principal,
         key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body={},
-        status_code=200,
+        body=None,
         action=act,
+        status_code=200,
     )

@@ -11,7 +11,7 @@ from stockpile.service import accounts
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, Ctx, DbSession, IdempotencyKey, Page
 from stockpile.service.errors import PROBLEM_RESPONSES
-from stockpile.service.idempotency import idempotent
+from stockpile.service.idempotency import idempotent_write
 from stockpile.service.ledger_bridge import sync_ledger_user
 from stockpile.service.models import UserRow
 from stockpile.service.permissions import Permission
@@ -70,14 +70,12 @@ def create_user(
         sync_ledger_user(session, username=row.username, role=body.role, actor=principal.username)
         return user_public(row)
 
-    return idempotent(
+    return idempotent_write(
+        request,
         session,
         principal=principal,
         key=idempotency_key,
-        method="POST",
-        path=request.url.path,
-        body=body.model_dump(),
-        status_code=201,
+        body=body,
         action=act,
     )
 
