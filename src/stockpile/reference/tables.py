@@ -243,3 +243,75 @@ MATERIALS = TableSchema(
     ),
     key=("key",),
 )
+
+STAGE_CHAINS = TableSchema(
+    "stage_chains",
+    cols(
+        Column("material", _R),
+        Column("stage", _R),
+        Column("order", Kind.INT),
+        Column("form", _R),
+        Column("description", _R),
+        Column("source_id", _R),
+    ),
+    key=("material", "stage"),
+    allowed={"stage": frozenset({"mine", "refined", "metal", "magnet"})},
+)
+
+IEA_SUPPLY = TableSchema(
+    "iea_cmde2025_supply",
+    cols(
+        Column("mineral", _R),
+        Column("stage", _R),
+        Column("year", Kind.INT),
+        Column("case", _R),
+        Column("country", _R),
+        Column("value_kt", _Q, non_negative=True),
+        Column("total_kt", _Q, non_negative=True),
+        Column("share_of_total", _Q, non_negative=True),
+        Column("top3_share_reported", _Q, non_negative=True),
+        Column("sum_of_rows_minus_total_kt", _Q),
+    ),
+    key=("mineral", "stage", "year", "case", "country"),
+    allowed={"stage": frozenset({"mining", "refining"})},
+)
+
+STAGE_OWNERSHIP = TableSchema(
+    "stage_ownership",
+    cols(
+        Column("material", _R),
+        Column("stage", _R),
+        Column("country", _R),
+        Column("iso3", _R),
+        Column("owner", _R),
+        Column("owner_iso3", _R),
+        Column("share", _Q, non_negative=True),
+        Column("measure", _R),
+        Column("data_year", Kind.INT),
+        Column("source", _R),
+        Column("source_url", _R),
+        Column("reliability", _R),
+        "note",
+    ),
+    key=("material", "stage", "iso3", "owner_iso3"),
+    allowed={"stage": frozenset({"mine", "refined", "metal", "magnet"})},
+)
+
+PROCESSING_SHARES = TableSchema(
+    "stage_processing_shares",
+    cols(
+        Column("material", _R),
+        Column("stage", _R),
+        Column("country", _R),
+        Column("iso3", _R),
+        Column("share", _Q, non_negative=True),
+        Column("measure", _R),
+        Column("data_year", Kind.INT),
+        Column("source", _R),
+        Column("source_url", _R),
+        Column("reliability", _R),
+        "note",
+    ),
+    key=("material", "stage", "iso3", "data_year"),
+    allowed={"stage": frozenset({"mine", "refined", "metal", "magnet"})},
+)
