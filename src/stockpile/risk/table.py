@@ -39,6 +39,7 @@ from stockpile.reference import (
     load_export_controls,
     load_import_sources,
     load_production,
+    load_stage_ownership,
     load_us_market,
     load_wgi,
 )
@@ -62,6 +63,7 @@ from stockpile.risk.exposure import (
     usgs_supplier_exposure,
     usitc_supplier_exposure,
 )
+from stockpile.risk.geopolrisk import GeoPolRisk, geopolrisk_from_shares, political_instability
 from stockpile.risk.governance import (
     WGI_YEAR,
     GovernanceConcentration,
@@ -74,6 +76,7 @@ from stockpile.risk.reliance import (
     NirSymbol,
     us_net_import_reliance,
 )
+from stockpile.risk.stages import StageRisk, bottleneck, stage_risks
 from stockpile.risk.usgs import UsgsSupplyRisk, usgs_supply_risk
 
 __all__ = [
@@ -108,6 +111,17 @@ RISK_TABLE_COLUMNS: tuple[str, ...] = (
     "risk_score",
     "flags",
     "source",
+    "bottleneck_stage",
+    "bottleneck_hhi",
+    "bottleneck_hhi_wgi",
+    "bottleneck_source",
+    "refined_hhi",
+    "refined_top_producer",
+    "refined_top_share",
+    "refined_source",
+    "eu_supply_risk",
+    "eu_supply_risk_missing",
+    "geopolrisk_us",
 )
 """Columns of :func:`risk_table`, in order."""
 
@@ -172,6 +186,12 @@ class MaterialProfile:
         Components of the USGS 2021 index.
     risk_score : float or None
         Ranking key (HHI/10,000 x NIR/100) [0-1].
+    stages : tuple of StageRisk
+        Every stage of the material's chain, upstream first (unknown stages included).
+    bottleneck : StageRisk or None
+        The stage with the highest governance-weighted concentration.
+    geopolrisk_us : GeoPolRisk or None
+        GeoPolRisk of U.S. imports at the bottleneck stage's concentration.
     flags : tuple of str
         Data-quality notes.
     sources : tuple of str
@@ -192,6 +212,9 @@ class MaterialProfile:
     export_controls: ControlExposure
     usgs_supply_risk: UsgsSupplyRisk
     risk_score: float | None
+    stages: tuple[StageRisk, ...]
+    bottleneck: StageRisk | None
+    geopolrisk_us: GeoPolRisk | None
     flags: tuple[str, ...]
     sources: tuple[str, ...]
 
@@ -232,6 +255,8 @@ class _Tables:
     control_materials: pd.DataFrame
     eu_shares: pd.DataFrame
     scores: pd.DataFrame
+    instability: pd.Series
+    ownership: pd.DataFrame
     usitc: pd.DataFrame | None
 
 
@@ -244,6 +269,8 @@ def _load_tables() -> _Tables:
         control_materials=load_export_control_materials(),
         eu_shares=load_eu_crm_shares(),
         scores=governance_scores(load_wgi(), year=WGI_YEAR),
+        instability=political_instability(load_wgi(), year=WGI_YEAR),
+        ownership=load_stage_ownership(),
         usitc=None,
     )
 
@@ -272,12 +299,17 @@ def _usitc(t: _Tables, m: Material, year: int) -> tuple[SupplierExposure, ...]:
 def _stage_filter(stage: str | None) -> StageKind | None:
     if stage is None:
         return None
+    text = stage.strip().lower()
+    if text == "refined":
+        text = StageKind.REFINERY.value
     try:
-        kind = StageKind(stage.strip().lower())
+        kind = StageKind(text)
     except ValueError:
-        raise RiskInputError("stage", f"must be 'mine' or 'refinery', got {stage!r}") from None
+        raise RiskInputError(
+            "stage", f"must be 'mine' or 'refined' ('refinery'), got {stage!r}"
+        ) from None
     if kind is StageKind.ALL:
-        raise RiskInputError("stage", "must be 'mine' or 'refinery'")
+        raise RiskInputError("stage", "must be 'mine' or 'refined' ('refinery')")
     return kind
 
 
@@ -383,6 +415,23 @@ def _profile(
 ) -> MaterialProfile:
     concs = _concentrations(t, m, year)
     head = _pick(concs, kind)
+    stages = stage_risks(
+        m.key,
+        production=t.production,
+        scores=t.scores,
+        eu_shares=t.eu_shares,
+        ownership=t.ownership,
+        production_materials=m.production_materials,
+        eu_name=m.eu_crm_name,
+        year=year,
+    )
+    neck = bottleneck(stages)
+    if head is None and kind is not None:
+        # no USGS series of that kind: the stage tables (IEA, EU CRM 2023, point facts)
+        want = "mine" if kind is StageKind.MINE else "refined"
+        for st in stages:
+            if st.stage.value == want and st.headline is not None:
+                head = st.headline.concentration
     gov = (
         governance_weighted_concentration(head, t.scores, wgi_year=WGI_YEAR)
         if head is not None
@@ -409,6 +458,10 @@ def _profile(
         flags.append("computed NIR disagrees with published")
     if score_note:
         flags.append(score_note)
+    unknown = [st.stage.value for st in stages if not st.known]
+    if unknown:
+        flags.append("stage shares unknown: " + ", ".join(unknown))
+    gpr = _geopolrisk(t, neck, nir, imp)
     if imp is not None and _several_categories(t, m):
         flags.append(f"U.S. import shares: first of several USGS categories ({imp.category})")
     sources = [USGS_SOURCE] if (concs or nir is not None or imp is not None) else []
@@ -418,6 +471,11 @@ def _profile(
         sources.append(CONTROLS_SOURCE)
     if t.usitc is not None and m.hts4_specific:
         sources.append(USITC_SOURCE)
+    for st in stages:
+        if st.headline is not None and st.headline.dataset not in sources:
+            sources.append(st.headline.dataset)
+    if head is not None and head.source_id and head.source_id not in sources:
+        sources.append(head.source_id)
     return MaterialProfile(
         material=m,
         year=year,
@@ -433,8 +491,48 @@ def _profile(
         export_controls=controls,
         usgs_supply_risk=usgs,
         risk_score=score,
+        stages=stages,
+        bottleneck=neck,
+        geopolrisk_us=gpr,
         flags=tuple(flags),
         sources=tuple(sources),
+    )
+
+
+def _geopolrisk(
+    t: _Tables,
+    neck: StageRisk | None,
+    nir: NetImportReliance | None,
+    imp: ImportConcentration | None,
+) -> GeoPolRisk | None:
+    """U.S. GeoPolRisk: bottleneck-stage HHI, USGS import shares, published NIR as F/(p+F)."""
+    if neck is None or neck.hhi is None or imp is None or nir is None:
+        return None
+    pub = nir.published
+    if pub.symbol is NirSymbol.NUMBER and pub.value is not None:
+        dep = min(1.0, max(0.0, pub.value / 100.0))
+    elif pub.symbol is NirSymbol.NET_EXPORTER:
+        dep = 0.0
+    else:
+        return None
+    shares = {
+        (s.iso3 or s.country): s.share_pct / 100.0
+        for s in imp.shares
+        if s.share_pct is not None and s.iso3 is not None
+    }
+    if not shares or sum(shares.values()) > 1.0 + 1e-6:
+        return None
+    return geopolrisk_from_shares(
+        hhi=neck.hhi,
+        import_shares=shares,
+        instability=t.instability,
+        import_dependency=dep,
+        importer="USA",
+        label=(
+            f"HHI of the {neck.stage.value} stage ({neck.headline.label if neck.headline else ''});"
+            f" U.S. import shares {imp.category} {imp.period} (USGS); NIR {nir.year} as F/(p+F);"
+            f" WGI PV {WGI_YEAR}"
+        ),
     )
 
 
@@ -512,6 +610,30 @@ def _row(p: MaterialProfile) -> dict[str, Any]:
         "risk_score": p.risk_score,
         "flags": "; ".join(p.flags),
         "source": ";".join(p.sources),
+        **_stage_columns(p),
+    }
+
+
+def _stage_columns(p: MaterialProfile) -> dict[str, Any]:
+    neck = p.bottleneck
+    refined = next((s for s in p.stages if s.stage.value == "refined" and s.known), None)
+    eu = [s.eu for s in p.stages if s.eu is not None]
+    eu_sr = [e.supply_risk for e in eu if e.supply_risk is not None]
+    missing = sorted({m for e in eu for m in e.missing}) if eu and not eu_sr else []
+    return {
+        "bottleneck_stage": neck.stage.value if neck else None,
+        "bottleneck_hhi": neck.hhi if neck else None,
+        "bottleneck_hhi_wgi": (
+            neck.governance.value if neck is not None and neck.governance is not None else None
+        ),
+        "bottleneck_source": neck.headline.label if neck and neck.headline else None,
+        "refined_hhi": refined.hhi if refined else None,
+        "refined_top_producer": refined.top_producer if refined else None,
+        "refined_top_share": refined.top_share if refined else None,
+        "refined_source": refined.headline.label if refined and refined.headline else None,
+        "eu_supply_risk": max(eu_sr) if eu_sr else None,
+        "eu_supply_risk_missing": "; ".join(missing) if missing else None,
+        "geopolrisk_us": p.geopolrisk_us.value if p.geopolrisk_us else None,
     }
 
 
