@@ -34,7 +34,7 @@ def test_public_surface() -> None:
             "Stats",
             "Triangular",
             "Uniform",
-            "block_generator",
+            "stream_generator",
             "build_baseline",
             "builtin_scenarios",
             "compile_scenario",

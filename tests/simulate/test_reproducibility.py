@@ -45,12 +45,15 @@ def test_draws_depend_only_on_seed_and_index(model: CompiledScenario) -> None:
     assert not np.array_equal(whole.ed[:10], other_seed.ed)
 
 
-def test_block_seeds_are_spawned_children(model: CompiledScenario) -> None:
-    from stockpile.simulate import block_generator
+def test_each_input_has_its_own_keyed_stream() -> None:
+    import zlib
 
-    children = np.random.SeedSequence(3).spawn(3)
-    expected = np.random.Generator(np.random.PCG64(children[2])).random(4)
-    assert np.array_equal(block_generator(3, 2).random(4), expected)
+    from stockpile.simulate import stream_generator
+
+    seq = np.random.SeedSequence(3, spawn_key=(2, zlib.crc32(b"event:ban:0")))
+    expected = np.random.Generator(np.random.PCG64(seq)).random(4)
+    assert np.array_equal(stream_generator(3, 2, "event:ban:0").random(4), expected)
+    assert not np.array_equal(stream_generator(3, 2, "event:cut:0").random(4), expected)
 
 
 @pytest.mark.parametrize("batch_size", [1, 333, BLOCK_SIZE, 5000])

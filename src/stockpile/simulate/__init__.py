@@ -23,7 +23,7 @@ from stockpile.simulate.distributions import (
     Triangular,
     Uniform,
 )
-from stockpile.simulate.draws import BLOCK_SIZE, Draws, block_generator, draw_range
+from stockpile.simulate.draws import BLOCK_SIZE, Draws, draw_range, stream_generator
 from stockpile.simulate.engine import SHORTFALL_TOLERANCE, EngineOutput, Paths, run_engine
 from stockpile.simulate.errors import Problem, ScenarioError, SimulationInputError
 from stockpile.simulate.io import (
@@ -70,7 +70,6 @@ __all__ = [
     "Stats",
     "Triangular",
     "Uniform",
-    "block_generator",
     "build_baseline",
     "builtin_scenarios",
     "compile_scenario",
@@ -83,5 +82,6 @@ __all__ = [
     "run_batch",
     "run_engine",
     "simulate",
+    "stream_generator",
     "write_results",
 ]

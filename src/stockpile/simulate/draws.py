@@ -1,14 +1,20 @@
 """Random draws for a simulation, made per fixed-size block of scenarios.
 
-Scenario ``i`` belongs to block ``i // BLOCK_SIZE``. Block ``b`` draws all its numbers from its
-own generator ``PCG64(SeedSequence(seed, spawn_key=(b,)))`` - the ``b``-th child that
-``SeedSequence(seed).spawn`` gives - in a fixed order, always for the whole block. The numbers
-of scenario ``i`` therefore depend only on ``seed`` and ``i``: not on how many scenarios are run,
-how they are batched, or on which worker.
+Scenario ``i`` belongs to block ``i // BLOCK_SIZE``. Within block ``b`` every uncertain input
+draws from a stream of its own, ``PCG64(SeedSequence(seed, spawn_key=(b, k)))`` with ``k`` a
+stable number derived from the input's name (``"ed:cobalt"``, ``"event:drc-ban"``,
+``"response:recycling:cobalt:0"``, ...), always for the whole block. The numbers of scenario
+``i`` therefore depend only on ``seed``, ``i`` and the input's name: not on how many scenarios
+are run, how they are batched, on which worker, nor on which other inputs the scenario has.
+That last property gives common random numbers: two variants of a scenario that share an
+event, a response or a material draw the same numbers for it, so their difference is the
+effect of what differs, not sampling noise.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -18,7 +24,14 @@ import numpy.typing as npt
 from stockpile.simulate.compile import CompiledScenario, EventKind
 from stockpile.simulate.distributions import Distribution
 
-__all__ = ["BLOCK_SIZE", "Draws", "EventDraws", "ResponseDraws", "block_generator", "draw_range"]
+__all__ = [
+    "BLOCK_SIZE",
+    "Draws",
+    "EventDraws",
+    "ResponseDraws",
+    "draw_range",
+    "stream_generator",
+]
 
 BLOCK_SIZE = 1024
 """Scenarios per seeding block."""
@@ -90,13 +103,48 @@ class Draws:
         return int(self.index.shape[0])
 
 
-def block_generator(seed: int, block: int) -> np.random.Generator:
-    """The generator of seeding block ``block`` (child ``block`` of ``SeedSequence(seed)``)."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+def stream_generator(seed: int, block: int, name: str) -> np.random.Generator:
+    """The generator of the input called ``name`` in seeding block ``block``.
+
+    Its key is ``SeedSequence(seed, spawn_key=(block, crc32(name)))``: independent of every
+    other input's stream and of the order in which the scenario lists its inputs.
+    """
+    key = zlib.crc32(name.encode("utf-8"))
+    seq = np.random.SeedSequence(seed, spawn_key=(block, key))
+    return np.random.Generator(np.random.PCG64(seq))
 
 
-def _per_material(specs: Sequence[Distribution], rng: np.random.Generator, n: int) -> FloatArray:
-    return np.stack([spec.sample(rng, n) for spec in specs], axis=1)
+def _per_material(
+    specs: Sequence[Distribution], keys: Sequence[str], what: str, seed: int, block: int, n: int
+) -> FloatArray:
+    return np.stack(
+        [
+            spec.sample(stream_generator(seed, block, f"{what}:{key}"), n)
+            for spec, key in zip(specs, keys, strict=True)
+        ],
+        axis=1,
+    )
+
+
+def _numbered(bases: Sequence[str]) -> list[str]:
+    """Stream names: each base with its occurrence number, so repeated bases stay distinct."""
+    seen: Counter[str] = Counter()
+    names = []
+    for base in bases:
+        names.append(f"{base}:{seen[base]}")
+        seen[base] += 1
+    return names
+
+
+def _response_names(model: CompiledScenario) -> list[str]:
+    return _numbered(
+        [
+            "response:{}:{}".format(
+                r.kind, ",".join(k for k, on in zip(model.keys, r.materials, strict=True) if on)
+            )
+            for r in model.responses
+        ]
+    )
 
 
 def _months(values: FloatArray, *, round_: bool) -> IntArray:
@@ -105,14 +153,16 @@ def _months(values: FloatArray, *, round_: bool) -> IntArray:
 
 
 def _draw_block(model: CompiledScenario, seed: int, block: int) -> Draws:
-    rng = block_generator(seed, block)
     n = BLOCK_SIZE
-    ed = _per_material(model.elasticity_demand, rng, n)
-    es = _per_material(model.elasticity_supply, rng, n)
-    defence = _per_material(model.split_defence, rng, n)
-    essential = _per_material(model.split_essential, rng, n)
+    keys = model.keys
+    ed = _per_material(model.elasticity_demand, keys, "ed", seed, block, n)
+    es = _per_material(model.elasticity_supply, keys, "es", seed, block, n)
+    defence = _per_material(model.split_defence, keys, "defence", seed, block, n)
+    essential = _per_material(model.split_essential, keys, "essential", seed, block, n)
     events: list[EventDraws] = []
-    for ev in model.events:
+    event_names = _numbered([f"event:{ev.id}" for ev in model.events])
+    for ev, name in zip(model.events, event_names, strict=True):
+        rng = stream_generator(seed, block, name)
         occurs = rng.random(n) < ev.probability
         start = _months(ev.start.sample(rng, n), round_=False)
         duration = _months(ev.duration.sample(rng, n), round_=True)
@@ -127,13 +177,17 @@ def _draw_block(model: CompiledScenario, seed: int, block: int) -> Draws:
         else:
             surge, rep, rep_surge = np.ones(n), np.zeros(n, dtype=np.int64), np.ones(n)
         events.append(EventDraws(occurs, start, duration, share, surge, rep, rep_surge))
-    responses = [
-        ResponseDraws(
-            r.max_share.sample(rng, n), r.lead_months.sample(rng, n), r.ramp_months.sample(rng, n)
+    responses = []
+    for r, name in zip(model.responses, _response_names(model), strict=True):
+        rng = stream_generator(seed, block, name)
+        responses.append(
+            ResponseDraws(
+                r.max_share.sample(rng, n),
+                r.lead_months.sample(rng, n),
+                r.ramp_months.sample(rng, n),
+            )
         )
-        for r in model.responses
-    ]
-    cap = model.release_capacity_share.sample(rng, n)
+    cap = model.release_capacity_share.sample(stream_generator(seed, block, "release-capacity"), n)
     index = np.arange(block * n, (block + 1) * n, dtype=np.int64)
     return Draws(index, ed, es, defence, essential, tuple(events), tuple(responses), cap)
 
