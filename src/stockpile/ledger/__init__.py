@@ -5,7 +5,7 @@ Service functions are keyword-only, take a SQLAlchemy ``Session``, run as one tr
 each and record the acting user; see ``docs/ledger.md``.
 """
 
-from stockpile.ledger._ops import OperationKind, Role
+from stockpile.ledger._ops import OperationKind, Role, caller_transaction
 from stockpile.ledger._stabilization import (
     AuctionBid,
     AwardView,
@@ -168,6 +168,7 @@ __all__ = [
     "adjust",
     "approve_release",
     "basis_factor",
+    "caller_transaction",
     "canonical_encoding",
     "check_disposal",
     "check_release",

@@ -34,9 +34,10 @@ from stockpile.ledger.models import (
     User,
 )
 
-__all__ = ["OperationKind", "Role"]
+__all__ = ["OperationKind", "Role", "caller_transaction"]
 
 _T = TypeVar("_T")
+_CALLER_TX = "stockpile.ledger.caller_transaction"
 
 
 class Role(StrEnum):
@@ -103,6 +104,32 @@ def _json_default(value: object) -> str:
 
 
 @contextmanager
+def caller_transaction(session: Session) -> Iterator[Session]:
+    """Let the caller own the transaction of the ledger operations run inside this block.
+
+    Inside the block every ledger operation on ``session`` locks the journal, checks and
+    writes as usual but does not commit: the caller commits once, so that its own rows (for
+    example the record of an idempotency key) and the operations' entries are committed
+    together or not at all. A refused operation still rolls the whole transaction back and
+    re-raises. Blocks nest.
+    """
+    depth = int(session.info.get(_CALLER_TX, 0))
+    session.info[_CALLER_TX] = depth + 1
+    try:
+        yield session
+    finally:
+        if depth:
+            session.info[_CALLER_TX] = depth
+        else:
+            session.info.pop(_CALLER_TX, None)
+
+
+def in_caller_transaction(session: Session) -> bool:
+    """True inside :func:`caller_transaction` on ``session``."""
+    return bool(session.info.get(_CALLER_TX))
+
+
+@contextmanager
 def operation(
     session: Session,
     *,
@@ -115,8 +142,14 @@ def operation(
 ) -> Iterator[_Op]:
     """One operation = one database transaction: lock the journal, check the actor, yield,
     commit; any error rolls everything back and is re-raised (database faults as LedgerError).
+
+    Inside :func:`caller_transaction` the operation joins the caller's transaction and leaves
+    the commit to it.
     """
+    outer = in_caller_transaction(session)
     try:
+        if outer:
+            session.flush()  # the caller's pending rows survive the expiry below
         session.expire_all()  # nothing read before the lock may be trusted after it
         head = journal.lock_head(session)
         user = _check_actor(session, actor, roles, allow_bootstrap=allow_bootstrap)
@@ -135,7 +168,8 @@ def operation(
         row = journal.OperationInfo(int(op_id), kind.value, user.name, moment)
         yield _Op(session, head, row, user)
         session.flush()
-        session.commit()
+        if not outer:
+            session.commit()
     except LedgerError:
         session.rollback()
         raise

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from stockpile.ledger import caller_transaction
 from stockpile.service.accounts import Principal
 from stockpile.service.errors import InvalidFieldError
 from stockpile.service.models import IdempotencyRecord
@@ -26,6 +27,24 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     """SHA-256 of the method, path and canonical JSON body of a request."""
     canon = json.dumps(jsonable_encoder(body), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{method} {path}\n{canon}".encode()).hexdigest()
+
+
+def _stored(session: Session, user_id: int, key: str) -> IdempotencyRecord | None:
+    return session.scalar(
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.user_id == user_id)
+        .where(IdempotencyRecord.key == key)
+    )
+
+
+def _replay(found: IdempotencyRecord, fp: str) -> JSONResponse:
+    if found.fingerprint != fp:
+        raise InvalidFieldError(
+            "key already used for a different request", field="header.Idempotency-Key"
+        )
+    return JSONResponse(
+        found.body, status_code=found.status_code, headers={"Idempotent-Replayed": "true"}
+    )
 
 
 def idempotent(
@@ -43,45 +62,48 @@ def idempotent(
 
     Without a key the action simply runs. With a key already used by this user for the
     same request, the stored response is returned and ``action`` is not called; the same
-    key on a different request is refused (422, field ``Idempotency-Key``). ``action``
-    must not commit: the result and the key record are committed together.
+    key on a different request is refused (422, field ``Idempotency-Key``).
+
+    ``action`` runs inside :func:`stockpile.ledger.caller_transaction`: its ledger
+    operations do not commit, and the key's record is committed in the same transaction as
+    their journal entries. Of concurrent requests with the same key exactly one commits;
+    the others fail on the key's unique constraint, roll their work back and replay the
+    winner's response, so a retry can never act twice (nor can a crash between the write
+    and the record, since there is only one commit).
     """
-    if key is None:
-        result = jsonable_encoder(action())
-        session.commit()
-        return JSONResponse(result, status_code=status_code)
-    fp = fingerprint(method, path, body)
-    found = session.scalar(
-        select(IdempotencyRecord)
-        .where(IdempotencyRecord.user_id == principal.user_id)
-        .where(IdempotencyRecord.key == key)
-    )
-    if found is not None:
-        if found.fingerprint != fp:
-            raise InvalidFieldError(
-                "key already used for a different request", field="header.Idempotency-Key"
-            )
-        return JSONResponse(
-            found.body, status_code=found.status_code, headers={"Idempotent-Replayed": "true"}
-        )
-    result = jsonable_encoder(action())
-    session.add(
-        IdempotencyRecord(
-            user_id=principal.user_id,
-            key=key,
-            fingerprint=fp,
-            status_code=status_code,
-            body=result,
-        )
-    )
+    fp = None if key is None else fingerprint(method, path, body)
+    if key is not None and fp is not None:
+        found = _stored(session, principal.user_id, key)
+        if found is not None:
+            return _replay(found, fp)
     try:
+        with caller_transaction(session):
+            result = jsonable_encoder(action())
+        if key is not None:
+            session.add(
+                IdempotencyRecord(
+                    user_id=principal.user_id,
+                    key=key,
+                    fingerprint=fp,
+                    status_code=status_code,
+                    body=result,
+                )
+            )
         session.commit()
-    except IntegrityError:  # a concurrent request with the same key won the race
+    except BaseException as exc:
         session.rollback()
-        raise InvalidFieldError(
-            "a request with this key is already being processed",
-            field="header.Idempotency-Key",
-        ) from None
+        if key is None or fp is None:
+            raise
+        # A concurrent request with the same key may have committed first: answer as it did.
+        found = _stored(session, principal.user_id, key)
+        if found is not None:
+            return _replay(found, fp)
+        if isinstance(exc, IntegrityError):
+            raise InvalidFieldError(
+                "a request with this key is already being processed",
+                field="header.Idempotency-Key",
+            ) from None
+        raise
     return JSONResponse(result, status_code=status_code)
 
 
