@@ -5,6 +5,11 @@ Figures:
 * throughput in scenario-material-months per second at three run sizes (linear growth means a
   flat throughput), and at the target size 100,000 scenarios x 40 materials x 48 months;
 * the ratio to the slow reference implementation (tests/simulate/_reference.py) on the same draws;
+* the ratio to today's engine kept as the baseline (``bench/_baseline_engine.py``, the engine of
+  commit bc12148) on both models at the target size, in the same run: both engines get the
+  same draws, batch by batch, and are timed alternately (best of ``REPEATS``); the ratio is
+  given for the engine alone and for draws plus engine, with the largest relative difference
+  between the two engines' outputs on the first batch;
 * the ratio to a numpy memory-streaming baseline measured in the same run (a STREAM-triad
   ``a = b + 2.5 c`` over float64 arrays of 2**24 elements, in elements per second): how many
   triad elements one scenario-material-month costs.
@@ -24,23 +29,33 @@ import dataclasses
 import importlib.util
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from bench import _baseline_engine
 from stockpile.simulate import (
+    BLOCK_SIZE,
     CompiledScenario,
+    Draws,
     compile_scenario,
     draw_range,
     resolve_scenario,
+    run_engine,
     simulate,
 )
 
 MATERIALS = 40
 SIZES = (4_096, 16_384, 65_536)
 TARGET_RUNS = 100_000
+REPEATS = 4
+BATCH = BLOCK_SIZE
+"""Scenarios per batch in the engine comparison (what ``simulate`` uses at 40 materials)."""
+
+Engine = Callable[..., Any]
 
 
 def _widened(n: int, name: str = "us-planning-conflict") -> CompiledScenario:
@@ -101,6 +116,60 @@ def _engine_rate(model: CompiledScenario, runs: int) -> tuple[float, float]:
     return seconds, runs * model.n_materials * model.horizon / seconds
 
 
+def _timed(engine: Engine, model: CompiledScenario, runs: int) -> tuple[float, float]:
+    """Seconds spent drawing and in ``engine``, batch by batch as ``simulate`` does."""
+    drawing = computing = 0.0
+    for a in range(0, runs, BATCH):
+        t0 = time.perf_counter()
+        draws = draw_range(model, 1, a, min(a + BATCH, runs))
+        t1 = time.perf_counter()
+        engine(model, draws, keep_paths=False)
+        computing += time.perf_counter() - t1
+        drawing += t1 - t0
+    return drawing, computing
+
+
+def _largest_difference(model: CompiledScenario, draws: Draws) -> float:
+    """Largest relative difference between today's engine and the baseline [-]."""
+    new = run_engine(model, draws, keep_paths=False)
+    old = _baseline_engine.run_engine(model, draws, keep_paths=False)
+    worst = 0.0
+    for name in (
+        "shortfall_by_class",
+        "release",
+        "final_stock",
+        "peak_price_ratio",
+        "mean_price_ratio",
+        "months_to_stockout",
+        "months_short",
+    ):
+        a, b = getattr(old, name), getattr(new, name)
+        diff = np.abs(a - b) / np.maximum(1.0, np.abs(a))
+        worst = max(worst, float(np.nanmax(diff, initial=0.0)))
+    return worst
+
+
+def _against_baseline(model: CompiledScenario, runs: int) -> dict[str, Any]:
+    """Today's engine against the baseline on the same draws, timed alternately."""
+    base_draw = base_eng = new_draw = new_eng = np.inf
+    for _ in range(REPEATS):
+        d, e = _timed(_baseline_engine.run_engine, model, runs)
+        base_draw, base_eng = min(base_draw, d), min(base_eng, e)
+        d, e = _timed(run_engine, model, runs)
+        new_draw, new_eng = min(new_draw, d), min(new_eng, e)
+    cells = runs * model.n_materials * model.horizon
+    return {
+        "baseline_engine_seconds": round(base_eng, 2),
+        "engine_seconds": round(new_eng, 2),
+        "draw_seconds": round(min(base_draw, new_draw), 2),
+        "engine_cell_months_per_s": round(cells / new_eng),
+        "ratio_engine": round(base_eng / new_eng, 2),
+        "ratio_with_draws": round((base_eng + base_draw) / (new_eng + new_draw), 2),
+        "meets_3x": base_eng / new_eng >= 3.0,
+        "largest_relative_difference": _largest_difference(model, draw_range(model, 1, 0, BATCH)),
+    }
+
+
 def run() -> dict[str, Any]:
     """Measure and return the figures (see the module docstring)."""
     model = _widened(MATERIALS)
@@ -114,6 +183,11 @@ def run() -> dict[str, Any]:
     target_s, target_rate = _engine_rate(model, TARGET_RUNS)
     light = _widened(MATERIALS, "china-export-ban-us-2024")
     light_s, light_rate = _engine_rate(light, TARGET_RUNS)
+
+    against = {
+        "conflict": _against_baseline(model, TARGET_RUNS),
+        "export_ban": _against_baseline(light, TARGET_RUNS),
+    }
 
     ref = _reference_module()
     draws = draw_range(model, 1, 0, 3)
@@ -140,6 +214,7 @@ def run() -> dict[str, Any]:
             "meets_10_s": light_s <= 10.0,
             "ratio_to_stream_triad": round(light_rate / stream, 4),
         },
+        "against_baseline": against,
         "reference_cell_months_per_s": round(ref_rate),
         "ratio_to_reference": round(target_rate / ref_rate, 1),
         "stream_triad_elements_per_s": round(stream),

@@ -1,0 +1,334 @@
+"""Per-batch constants of the engine: what the month steps read and never change.
+
+:func:`build_context` turns a compiled scenario and the draws of one batch of S scenarios into
+an :class:`EngineContext`: the U.S. baseline by class, each event's timing and reach, each
+conflict's demand surge, each response's ramp. Arrays are [S, M] (scenarios x materials) unless
+stated; quantities per month are in the material's unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from stockpile.simulate.compile import DAYS_PER_MONTH, CompiledScenario, EventKind, ResponseKind
+from stockpile.simulate.draws import Draws
+from stockpile.simulate.scenario import ReleaseTrigger
+
+__all__ = [
+    "SHORTFALL_TOLERANCE",
+    "Baseline",
+    "ConflictTiming",
+    "EngineContext",
+    "EventTiming",
+    "ResponseRamp",
+    "SupplyGroup",
+    "build_context",
+]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+SHORTFALL_TOLERANCE = 1e-9
+"""Gaps below this share of monthly U.S. consumption are rounding noise and counted as zero [-]."""
+
+_NEVER = 10**9
+"""Start month given to events that do not occur [month]."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """U.S. balance at baseline [S, M] [unit/month] (constants over scenarios spread to [S, M]:
+    element-wise operations on arrays of one shape run faster than broadcasting a row).
+
+    Attributes
+    ----------
+    cons, imports, domestic : consumption, net imports and domestic supply ``cons - imports``.
+    c_def, c_ess, c_oth : consumption of the defence, essential and other classes.
+    tol : gaps up to this are rounding noise.
+    """
+
+    cons: FloatArray
+    imports: FloatArray
+    domestic: FloatArray
+    c_def: FloatArray
+    c_ess: FloatArray
+    c_oth: FloatArray
+    tol: FloatArray
+
+
+@dataclass(frozen=True)
+class EventTiming:
+    """When and how hard one event hits, per scenario.
+
+    Attributes
+    ----------
+    start : first month, a far-off month where the event does not occur [S] [month].
+    length : duration [S] [month].
+    hit : share withheld or lost in the materials the event touches, 0 elsewhere [S, M] [-].
+    """
+
+    start: FloatArray
+    length: FloatArray
+    hit: FloatArray
+
+    def active(self, t: int) -> BoolArray:
+        """Whether the event is under way in month ``t`` [S]."""
+        return (self.start <= t) & (t < self.start + self.length)
+
+    def cut(self, active: BoolArray) -> FloatArray | None:
+        """Share withheld or lost in the scenarios where the event is active [S, M] [-]
+        (``None``: active nowhere)."""
+        if not active.any():
+            return None
+        return self.hit if active.all() else self.hit * active[:, None]
+
+
+@dataclass(frozen=True)
+class ConflictTiming:
+    """A conflict's defence demand surge and its replenishment period, per scenario.
+
+    Attributes
+    ----------
+    event : index of the conflict among the model's events.
+    materials : materials whose defence demand surges [M].
+    replenishment_start, replenishment_length : replenishment window [S] [month].
+    surge, replenishment_surge : defence demand multipliers [S] [-].
+    """
+
+    event: int
+    materials: BoolArray
+    replenishment_start: FloatArray
+    replenishment_length: FloatArray
+    surge: FloatArray
+    replenishment_surge: FloatArray
+
+    def replenishing(self, t: int) -> BoolArray:
+        """Whether month ``t`` falls in the replenishment period [S]."""
+        start = self.replenishment_start
+        return (start <= t) & (t < start + self.replenishment_length)
+
+
+@dataclass(frozen=True)
+class SupplyGroup:
+    """Origin countries hit by the same events, their supply shares added up.
+
+    Attributes
+    ----------
+    events : indices of the events (with the group's flag, world or U.S.) that touch them.
+    weight : summed share of world production or U.S. imports [S, M] [-].
+    """
+
+    events: tuple[int, ...]
+    weight: FloatArray
+
+
+@dataclass(frozen=True)
+class ResponseRamp:
+    """One response, ramped from the disruption onset of each material.
+
+    Materials touched by the same events share their onset; ``begin`` holds one column per such
+    onset group and ``pick`` maps the groups to the materials the response covers.
+
+    Attributes
+    ----------
+    kind : response kind.
+    begin : onset + lead - 1 per onset group [S, G] [month] (inf: no onset).
+    ramp : ramp length, at least 1 [S, 1] [month].
+    top : maximum share [S, 1] [-].
+    pick : ``pick[g, m]`` is 1 if material m is in onset group g and covered, else 0 [G, M].
+    """
+
+    kind: ResponseKind
+    begin: FloatArray
+    ramp: FloatArray
+    top: FloatArray
+    pick: FloatArray
+
+    def fraction(self, t: int) -> FloatArray | None:
+        """Ramp fraction in month ``t``, ``clip((t - begin) / ramp, 0, 1)`` [S, G] [-]
+        (``None``: zero everywhere)."""
+        with np.errstate(invalid="ignore"):
+            frac = np.subtract(t, self.begin)
+            frac /= self.ramp
+        np.maximum(frac, 0.0, out=frac)
+        np.minimum(frac, 1.0, out=frac)
+        return frac if frac.any() else None
+
+    def share(self, frac: FloatArray) -> FloatArray:
+        """Share at ramp fraction ``frac`` [S, M] [-]."""
+        # (frac @ pick) copies each group's value exactly (one exact product plus zeros) and,
+        # unlike fancy indexing, gives a C-ordered array
+        return np.matmul(frac * self.top, self.pick)
+
+
+@dataclass(frozen=True)
+class EngineContext:
+    """Everything constant over the months of one batch.
+
+    Attributes
+    ----------
+    shape : (S, M).
+    horizon : months simulated T [month].
+    base : the U.S. baseline by class.
+    events : timing of each event, in the model's order.
+    conflicts : the conflicts among them.
+    world_groups, us_groups : origin countries grouped by the events that touch them, for the
+        share of world supply removed and of U.S. net imports lost.
+    world_events, us_events : events that enter either share.
+    responses : the responses, in the model's order.
+    trigger : release trigger.
+    serve : served classes (defence, essential, other) [3]; a prefix of the priority order.
+    n_served : number of served classes.
+    capacity : stockpile release capacity [S, M] [unit/month].
+    stock0 : initial holdings [S, M] [unit].
+    days_of_cover : initial holdings / daily demand of the served classes [S, M] [day].
+    ed, es : demand and supply elasticities [S, M] [-].
+    max_price_ratio : bound of the price search [-].
+    keep_paths : whether the months' paths are recorded.
+    """
+
+    shape: tuple[int, int]
+    horizon: int
+    base: Baseline
+    events: tuple[EventTiming, ...]
+    conflicts: tuple[ConflictTiming, ...]
+    world_groups: tuple[SupplyGroup, ...]
+    us_groups: tuple[SupplyGroup, ...]
+    world_events: frozenset[int]
+    us_events: frozenset[int]
+    responses: tuple[ResponseRamp, ...]
+    trigger: ReleaseTrigger
+    serve: BoolArray
+    n_served: int
+    capacity: FloatArray
+    stock0: FloatArray
+    days_of_cover: FloatArray
+    ed: FloatArray
+    es: FloatArray
+    max_price_ratio: float
+    keep_paths: bool
+
+
+def _spread(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
+    """``a`` broadcast to ``shape`` as a C-ordered array of its own."""
+    return np.ascontiguousarray(np.broadcast_to(a, shape))
+
+
+def _onset(model: CompiledScenario, draws: Draws) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+    """First month of any occurring event that touches each material (inf if none).
+
+    Materials touched by the same events share their onset, so it is computed once per such
+    group: returns the onsets [S, G] and the group of each material [M].
+    """
+    sigs: dict[tuple[bool, ...], int] = {}
+    column = np.empty(model.n_materials, dtype=np.intp)
+    for j in range(model.n_materials):
+        sig = tuple(bool(ev.materials[j]) for ev in model.events)
+        column[j] = sigs.setdefault(sig, len(sigs))
+    onset = np.full((draws.size, len(sigs)), np.inf)
+    for g, sig in enumerate(sigs):
+        for touched, d in zip(sig, draws.events, strict=True):
+            if touched:
+                onset[:, g] = np.minimum(onset[:, g], np.where(d.occurs, d.start, np.inf))
+    return onset, column
+
+
+def _groups(
+    model: CompiledScenario, shares: FloatArray, flag: str, shape: tuple[int, int]
+) -> tuple[SupplyGroup, ...]:
+    """Countries grouped by the set of events (with ``flag`` set) that touch them.
+
+    Countries hit by the same events have the same availability, so their shares can be added.
+    """
+    groups: dict[tuple[int, ...], FloatArray] = {}
+    for k in range(len(model.countries)):
+        sig = tuple(i for i, ev in enumerate(model.events) if ev.countries[k] and getattr(ev, flag))
+        if not sig:
+            continue
+        prev = groups.get(sig)
+        groups[sig] = shares[:, k].copy() if prev is None else prev + shares[:, k]
+    return tuple(SupplyGroup(sig, _spread(w, shape)) for sig, w in groups.items() if np.any(w > 0))
+
+
+def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) -> EngineContext:
+    """The per-batch constants of ``model`` for the scenarios of ``draws``."""
+    shape = (draws.size, model.n_materials)
+    cons = model.consumption[None, :]
+    sd, se = draws.defence, draws.essential
+    so = np.maximum(1.0 - sd - se, 0.0)
+    base = Baseline(
+        cons=_spread(cons, shape),
+        imports=_spread(model.net_imports[None, :], shape),
+        domestic=_spread(cons - model.net_imports[None, :], shape),
+        c_def=cons * sd,
+        c_ess=cons * se,
+        c_oth=cons * so,
+        tol=_spread(SHORTFALL_TOLERANCE * cons, shape),
+    )
+    serve = model.serve
+    served_share = sd * serve[0] + se * serve[1] + so * serve[2]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        days_of_cover = np.where(
+            served_share > 0,
+            model.stock0[None, :] / (cons * served_share / DAYS_PER_MONTH),
+            np.nan,
+        )
+    events = tuple(
+        EventTiming(
+            start=np.where(d.occurs, d.start, _NEVER).astype(np.float64),
+            length=d.duration.astype(np.float64),
+            hit=d.share[:, None] * ev.materials[None, :],
+        )
+        for ev, d in zip(model.events, draws.events, strict=True)
+    )
+    conflicts = tuple(
+        ConflictTiming(
+            event=i,
+            materials=ev.materials,
+            replenishment_start=events[i].start + events[i].length,
+            replenishment_length=draws.events[i].replenishment.astype(np.float64),
+            surge=draws.events[i].surge,
+            replenishment_surge=draws.events[i].replenishment_surge,
+        )
+        for i, ev in enumerate(model.events)
+        if ev.kind is EventKind.CONFLICT
+    )
+    world_groups = _groups(model, model.world_shares, "world", shape)
+    us_groups = _groups(model, model.import_shares, "us", shape)
+    onset, onset_column = _onset(model, draws)
+    in_group = np.arange(onset.shape[1])[:, None] == onset_column[None, :]
+    responses = tuple(
+        ResponseRamp(
+            kind=r.kind,
+            begin=onset + d.lead[:, None] - 1.0,
+            ramp=np.maximum(d.ramp, 1.0)[:, None],
+            top=d.max_share[:, None],
+            pick=(in_group & r.materials[None, :]).astype(np.float64),
+        )
+        for r, d in zip(model.responses, draws.responses, strict=True)
+    )
+    return EngineContext(
+        shape=shape,
+        horizon=model.horizon,
+        base=base,
+        events=events,
+        conflicts=conflicts,
+        world_groups=world_groups,
+        us_groups=us_groups,
+        world_events=frozenset(i for g in world_groups for i in g.events),
+        us_events=frozenset(i for g in us_groups for i in g.events),
+        responses=responses,
+        trigger=model.trigger,
+        serve=serve,
+        n_served=int(serve.sum()),
+        capacity=draws.release_capacity_share[:, None] * model.stock0[None, :],
+        stock0=np.broadcast_to(model.stock0[None, :], shape).copy(),
+        days_of_cover=days_of_cover,
+        ed=draws.ed,
+        es=draws.es,
+        max_price_ratio=model.max_price_ratio,
+        keep_paths=keep_paths,
+    )

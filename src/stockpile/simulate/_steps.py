@@ -1,0 +1,438 @@
+"""The month steps of the engine and the month state they work on.
+
+A month is a fixed sequence of steps (:data:`STEPS`), each a function
+``step(ctx, state) -> None`` that reads the per-batch constants (:class:`EngineContext`) and
+updates the :class:`MonthState` in place, all scenarios and materials at once ([S, M] arrays):
+
+1. :func:`step_events`: which events are under way; share of world supply removed ``x``, share
+   of U.S. net imports lost ``lost``, defence demand surge, national emergency;
+2. :func:`step_responses`: response shares ramped from the disruption onset;
+3. :func:`step_price`: world price ratio, re-solved only in the cells whose removal or spare
+   capacity moved (:class:`~stockpile.simulate.prices.MonthPrices`);
+4. :func:`step_balance`: U.S. demand by class and the gaps left by supply allocated by
+   priority;
+5. :func:`step_release`: stockpile release to the served classes; shortfall;
+6. :func:`step_totals` and :func:`step_paths`: the month added to the totals and paths.
+
+Steps 1-4 do not depend on the stock, so each recomputes only when its own inputs moved: a step
+that changes something says so in ``state.moved`` (:class:`Moved`), and the steps after it read
+those flags. Reuse never changes a number: every value is the same function of the same inputs.
+To add a step, write such a function and insert it into :data:`STEPS` (``docs/model.md``,
+"Engine steps").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from stockpile.simulate._step_context import EngineContext, SupplyGroup
+from stockpile.simulate.compile import DAYS_PER_MONTH, ResponseKind
+from stockpile.simulate.prices import MonthPrices
+from stockpile.simulate.scenario import ReleaseTrigger
+
+__all__ = [
+    "STEPS",
+    "MonthState",
+    "Moved",
+    "PathRecord",
+    "Step",
+    "Totals",
+    "new_state",
+    "step_balance",
+    "step_events",
+    "step_paths",
+    "step_price",
+    "step_release",
+    "step_responses",
+    "step_totals",
+]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass
+class Moved:
+    """What moved in the current month (reset at its start).
+
+    Attributes
+    ----------
+    events : indices of the events whose active scenarios changed.
+    world, us : whether the share of world supply removed / of U.S. imports lost changed.
+    conflict : whether the defence surge or the national emergency changed.
+    kinds : response kinds whose share changed.
+    price : whether a price ratio may have changed.
+    balance : whether an input of the U.S. balance changed (any step that changes one sets it).
+    """
+
+    events: set[int] = field(default_factory=set)
+    world: bool = False
+    us: bool = False
+    conflict: bool = False
+    kinds: set[ResponseKind] = field(default_factory=set)
+    price: bool = False
+    balance: bool = False
+
+
+@dataclass
+class Totals:
+    """Sums over the months so far [S, M] (``shortfall``: one array per class) [unit]."""
+
+    shortfall: list[FloatArray]
+    release: FloatArray
+    peak_price: FloatArray
+    price_sum: FloatArray
+    is_short: BoolArray
+    """Served classes short in the current month."""
+    ever_short: BoolArray
+    months_short: npt.NDArray[np.int32]
+    months_since_first_short: npt.NDArray[np.int32]
+
+
+@dataclass
+class PathRecord:
+    """Per-month paths, one [S, M] array (shortfall: [S, M, 3]) per month so far."""
+
+    shortfall: list[FloatArray] = field(default_factory=list)
+    price_ratio: list[FloatArray] = field(default_factory=list)
+    stock: list[FloatArray] = field(default_factory=list)
+    days_of_cover: list[FloatArray] = field(default_factory=list)
+
+
+@dataclass
+class MonthState:
+    """The state of one batch at month ``t``; arrays are [S, M] unless stated.
+
+    ``None`` stands for an array of zeros (ones for ``surge``) that need not be built.
+
+    Attributes
+    ----------
+    t : the current month [month].
+    moved : what moved this month.
+    active : whether each event is under way [S] per event.
+    replenishing : whether each conflict is in its replenishment period [S] per conflict.
+    cuts : share withheld or lost by each event where active [-] (``None``: inactive).
+    x : share of world supply removed [-].
+    lost : share of U.S. net imports lost [-].
+    surge : defence demand multiplier [-].
+    emergency : national emergency (a conflict or its replenishment) [S].
+    fractions : ramp fraction of each response [S, G] [-] (``None``: zero).
+    response_shares : share of each response [-] (``None``: zero).
+    responses : share by kind, the responses of a kind added up and capped at 1 [-].
+    prices : world price ratios of the month.
+    gaps, demand : U.S. gaps and demand by class (defence, essential, other) [unit/month].
+    stock : stockpile holdings [unit].
+    shortfall : unmet demand by class after releases [unit/month].
+    release : stockpile release of the month [unit/month] (``None``: nothing released).
+    totals : sums over the months so far.
+    paths : per-month paths, if kept.
+    """
+
+    t: int
+    moved: Moved
+    active: list[BoolArray]
+    replenishing: list[BoolArray]
+    cuts: list[FloatArray | None]
+    x: FloatArray | None
+    lost: FloatArray | None
+    surge: FloatArray | None
+    emergency: BoolArray
+    fractions: list[FloatArray | None]
+    response_shares: list[FloatArray | None]
+    responses: dict[ResponseKind, FloatArray]
+    prices: MonthPrices
+    gaps: list[FloatArray]
+    demand: list[FloatArray]
+    stock: FloatArray
+    shortfall: list[FloatArray]
+    release: FloatArray | None
+    totals: Totals
+    paths: PathRecord | None
+
+
+Step = Callable[[EngineContext, MonthState], None]
+"""A month step: reads the context, updates the state in place."""
+
+
+def new_state(ctx: EngineContext) -> MonthState:
+    """The state before month 0: holdings at their initial level, nothing under way."""
+    s, _ = shape = ctx.shape
+    return MonthState(
+        t=-1,
+        moved=Moved(),
+        active=[],
+        replenishing=[],
+        cuts=[None] * len(ctx.events),
+        x=None,
+        lost=None,
+        surge=None,
+        emergency=np.zeros(s, dtype=bool),
+        fractions=[None] * len(ctx.responses),
+        response_shares=[None] * len(ctx.responses),
+        responses={},
+        prices=MonthPrices(ctx.ed, ctx.es, ctx.max_price_ratio),
+        gaps=[],
+        demand=[],
+        stock=ctx.stock0.copy(),
+        shortfall=[],
+        release=None,
+        totals=Totals(
+            shortfall=[np.zeros(shape) for _ in range(3)],
+            release=np.zeros(shape),
+            peak_price=np.ones(shape),
+            price_sum=np.zeros(shape),
+            is_short=np.zeros(shape, dtype=bool),
+            ever_short=np.zeros(shape, dtype=bool),
+            months_short=np.zeros(shape, dtype=np.int32),
+            months_since_first_short=np.zeros(shape, dtype=np.int32),
+        ),
+        paths=PathRecord() if ctx.keep_paths else None,
+    )
+
+
+def _removed(groups: tuple[SupplyGroup, ...], cuts: list[FloatArray | None]) -> FloatArray | None:
+    """Share removed: sum over groups of shares x (1 - product of (1 - cut of each event))
+    [S, M] [-], capped at 1 (``None``: nothing removed)."""
+    out: FloatArray | None = None
+    for group in groups:
+        live = [c for c in (cuts[i] for i in group.events) if c is not None]
+        if not live:
+            continue
+        if len(live) == 1:
+            term = live[0] * group.weight
+        else:
+            avail = 1.0 - live[0]
+            for c in live[1:]:
+                avail *= 1.0 - c
+            term = (1.0 - avail) * group.weight
+        out = term if out is None else out + term
+    if out is not None:
+        np.minimum(out, 1.0, out=out)
+    return out
+
+
+def _same(a: npt.NDArray[np.generic] | None, b: npt.NDArray[np.generic] | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(np.array_equal(a, b))
+
+
+def step_events(ctx: EngineContext, state: MonthState) -> None:
+    """Step 1: events under way; removed and lost shares, defence surge, emergency.
+
+    Each part is recomputed only when a window it depends on opens or closes.
+    """
+    t, moved = state.t, state.moved
+    active = [ev.active(t) for ev in ctx.events]
+    replenishing = [c.replenishing(t) for c in ctx.conflicts]
+    if t == 0:
+        moved.events = set(range(len(active)))
+    else:
+        moved.events = {i for i, a in enumerate(active) if not np.array_equal(a, state.active[i])}
+    moved.conflict = (
+        t == 0
+        or any(c.event in moved.events for c in ctx.conflicts)
+        or not all(_same(a, b) for a, b in zip(replenishing, state.replenishing, strict=True))
+    )
+    state.active, state.replenishing = active, replenishing
+    for i in moved.events:
+        state.cuts[i] = ctx.events[i].cut(active[i])
+    moved.world = bool(moved.events & ctx.world_events)
+    if moved.world:
+        state.x = _removed(ctx.world_groups, state.cuts)
+    moved.us = bool(moved.events & ctx.us_events)
+    if moved.us:
+        state.lost = _removed(ctx.us_groups, state.cuts)
+    if moved.conflict:
+        surge: FloatArray | None = None
+        emergency = np.zeros(ctx.shape[0], dtype=bool)
+        for c, rep in zip(ctx.conflicts, replenishing, strict=True):
+            war = active[c.event]
+            emergency |= war | rep
+            factor = np.where(war, c.surge, np.where(rep, c.replenishment_surge, 1.0))
+            if not np.any(factor != 1.0):
+                continue
+            f = np.where(c.materials[None, :], factor[:, None], 1.0)
+            surge = f if surge is None else surge * f
+        state.surge, state.emergency = surge, emergency
+    moved.balance |= moved.us or moved.conflict
+
+
+def step_responses(ctx: EngineContext, state: MonthState) -> None:
+    """Step 2: response shares ramped from the disruption onset (recomputed while ramping);
+    the responses of a kind add up, capped at 1."""
+    kinds: set[ResponseKind] = set()
+    for i, r in enumerate(ctx.responses):
+        frac = r.fraction(state.t)
+        if state.t > 0 and _same(frac, state.fractions[i]):
+            continue
+        state.fractions[i] = frac
+        state.response_shares[i] = None if frac is None else r.share(frac)
+        kinds.add(r.kind)
+    for kind in kinds:
+        total: FloatArray | None = None
+        for r, share in zip(ctx.responses, state.response_shares, strict=True):
+            if r.kind is kind and share is not None:
+                total = share if total is None else np.minimum(total + share, 1.0)
+        if total is None:
+            state.responses.pop(kind, None)
+        else:
+            state.responses[kind] = total
+    state.moved.kinds = kinds
+    state.moved.balance |= bool(kinds - {ResponseKind.SPARE_CAPACITY})
+
+
+def step_price(ctx: EngineContext, state: MonthState) -> None:
+    """Step 3: world price ratio, re-solved where the removal or spare capacity moved."""
+    moved = state.moved
+    moved.price = False
+    if moved.world or ResponseKind.SPARE_CAPACITY in moved.kinds:
+        moved.price = state.prices.update(state.x, state.responses.get(ResponseKind.SPARE_CAPACITY))
+    moved.balance |= moved.price
+
+
+def step_balance(ctx: EngineContext, state: MonthState) -> None:
+    """Step 4: U.S. demand by class and the gaps left by supply allocated by priority.
+
+    demand: defence ``C sd surge``; essential ``C se r^ed (1 - sub)``; other
+    ``C so r^ed (1 - sub)(1 - aus)``; supply ``C - I + I (1 - lost (1 - new)) + C rec``,
+    allocated defence first, then essential, then other. Gaps up to the tolerance are zero.
+    """
+    if not state.moved.balance:
+        return
+    base, resp = ctx.base, state.responses
+    civil = state.prices.ratio_ed if state.prices.any_moved else None
+    sub = resp.get(ResponseKind.SUBSTITUTION)
+    if sub is not None:
+        keep = np.subtract(1.0, sub)
+        civil = keep if civil is None else np.multiply(keep, civil, out=keep)
+    surge = state.surge
+    d_def = base.c_def if surge is None else base.c_def * surge
+    d_ess = base.c_ess if civil is None else base.c_ess * civil
+    d_oth = base.c_oth if civil is None else base.c_oth * civil
+    aus = resp.get(ResponseKind.AUSTERITY)
+    if aus is not None:
+        cut = np.subtract(1.0, aus)
+        d_oth = np.multiply(d_oth, cut, out=cut)
+    new = resp.get(ResponseKind.NEW_SUPPLY)
+    lost = state.lost
+    supply: FloatArray
+    if lost is None:
+        supply = base.cons
+    else:
+        # domestic + imports (1 - lost (1 - new))
+        if new is None:
+            supply = np.subtract(1.0, lost)
+        else:
+            supply = np.subtract(1.0, new)
+            supply *= lost
+            np.subtract(1.0, supply, out=supply)
+        supply *= base.imports
+        supply += base.domestic
+    rec = resp.get(ResponseKind.RECYCLING)
+    if rec is not None:
+        supply = supply + base.cons * rec
+    left = supply - d_def
+    g_def = np.negative(left)
+    np.maximum(left, 0.0, out=left)
+    g_ess = d_ess - left
+    left -= d_ess
+    np.maximum(left, 0.0, out=left)
+    g_oth = np.subtract(d_oth, left, out=left)
+    gaps = [g_def, g_ess, g_oth]
+    for g in gaps:
+        np.multiply(g, g > base.tol, out=g)
+    # all arrays are new: the state may keep them across months
+    state.gaps, state.demand = gaps, [d_def, d_ess, d_oth]
+
+
+def _sum(arrays: list[FloatArray]) -> FloatArray:
+    out = arrays[0]
+    for a in arrays[1:]:
+        out = out + a
+    return out
+
+
+def step_release(ctx: EngineContext, state: MonthState) -> None:
+    """Step 5: stockpile release, defence first among the served classes.
+
+    ``release = min(stock, capacity, served gaps)`` where the trigger allows; the shortfall is
+    what is still unmet.
+    """
+    n_served, trigger = ctx.n_served, ctx.trigger
+    gaps, stock, emergency = state.gaps, state.stock, state.emergency
+    shortfall = list(gaps)
+    state.release = None
+    allowed = trigger is ReleaseTrigger.SHORTFALL or (
+        trigger is ReleaseTrigger.EMERGENCY and bool(emergency.any())
+    )
+    if n_served and allowed and stock.any():
+        need = _sum(gaps[:n_served])
+        release = np.minimum(stock, ctx.capacity)
+        np.minimum(release, need, out=release)
+        if trigger is ReleaseTrigger.EMERGENCY and not emergency.all():
+            release = np.where(emergency[:, None], release, 0.0)
+        remaining = release
+        for c in range(n_served):
+            given = np.minimum(gaps[c], remaining)
+            if c < n_served - 1:
+                remaining = remaining - given
+            shortfall[c] = np.subtract(gaps[c], given, out=given)
+        stock -= release
+        state.release = release
+    state.shortfall = shortfall
+
+
+def step_totals(ctx: EngineContext, state: MonthState) -> None:
+    """Step 6: the month's shortfall, release and price added to the totals."""
+    tot, n_served = state.totals, ctx.n_served
+    if state.release is not None:
+        tot.release += state.release
+    if n_served:
+        np.greater(_sum(state.shortfall[:n_served]), ctx.base.tol, out=tot.is_short)
+        tot.months_short += tot.is_short
+        tot.ever_short |= tot.is_short
+        tot.months_since_first_short += tot.ever_short
+    for c in range(3):
+        tot.shortfall[c] += state.shortfall[c]
+    prices = state.prices
+    if not prices.any_moved:
+        tot.price_sum += 1.0
+    else:
+        if state.moved.price:
+            np.maximum(tot.peak_price, prices.ratio, out=tot.peak_price)
+        tot.price_sum += prices.ratio
+
+
+def step_paths(ctx: EngineContext, state: MonthState) -> None:
+    """Step 7: the month's shortfall, price, stock and days of cover appended to the paths."""
+    paths = state.paths
+    if paths is None:
+        return
+    paths.shortfall.append(np.stack(state.shortfall, axis=-1))
+    prices = state.prices
+    paths.price_ratio.append(prices.ratio.copy() if prices.any_moved else np.ones(ctx.shape))
+    paths.stock.append(state.stock.copy())
+    serve = ctx.serve
+    d_def, d_ess, d_oth = state.demand
+    served_demand = d_def * serve[0] + d_ess * serve[1] + d_oth * serve[2]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        paths.days_of_cover.append(
+            np.where(served_demand > 0, state.stock / (served_demand / DAYS_PER_MONTH), np.nan)
+        )
+
+
+STEPS: tuple[Step, ...] = (
+    step_events,
+    step_responses,
+    step_price,
+    step_balance,
+    step_release,
+    step_totals,
+    step_paths,
+)
+"""The steps of a month, in order."""
