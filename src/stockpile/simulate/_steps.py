@@ -36,12 +36,14 @@ from stockpile.simulate.scenario import ReleaseTrigger
 
 __all__ = [
     "STEPS",
+    "Drawdown",
     "MonthState",
     "Moved",
     "PathRecord",
     "Step",
     "Totals",
     "new_state",
+    "shortfall_by_class",
     "step_balance",
     "step_events",
     "step_paths",
@@ -104,6 +106,23 @@ class PathRecord:
 
 
 @dataclass
+class Drawdown:
+    """The month's stockpile release in the cells that release (the others release nothing
+    and are short of their whole served gaps).
+
+    Attributes
+    ----------
+    cells : flat indices into [S, M] of the cells that release [n].
+    release : release [n] [unit/month].
+    shortfall : unmet demand of each served class after the release [n] [unit/month].
+    """
+
+    cells: npt.NDArray[np.intp]
+    release: FloatArray
+    shortfall: list[FloatArray]
+
+
+@dataclass
 class MonthState:
     """The state of one batch at month ``t``; arrays are [S, M] unless stated.
 
@@ -125,9 +144,13 @@ class MonthState:
     responses : share by kind, the responses of a kind added up and capped at 1 [-].
     prices : world price ratios of the month.
     gaps, demand : U.S. gaps and demand by class (defence, essential, other) [unit/month].
+    need : sum of the served classes' gaps [unit/month].
+    short_if_idle : whether the served classes are short in a cell that releases nothing.
+    has_stock : whether a cell still holds stock.
+    drawing : flat indices of the cells that may release (stock, capacity, a served gap and
+        the trigger's consent), refreshed when the gaps or the emergency move.
     stock : stockpile holdings [unit].
-    shortfall : unmet demand by class after releases [unit/month].
-    release : stockpile release of the month [unit/month] (``None``: nothing released).
+    drawdown : the month's release where there is one (``None``: nothing released).
     totals : sums over the months so far.
     paths : per-month paths, if kept.
     """
@@ -147,9 +170,12 @@ class MonthState:
     prices: MonthPrices
     gaps: list[FloatArray]
     demand: list[FloatArray]
+    need: FloatArray
+    short_if_idle: BoolArray
+    has_stock: BoolArray
+    drawing: npt.NDArray[np.intp]
     stock: FloatArray
-    shortfall: list[FloatArray]
-    release: FloatArray | None
+    drawdown: Drawdown | None
     totals: Totals
     paths: PathRecord | None
 
@@ -177,9 +203,12 @@ def new_state(ctx: EngineContext) -> MonthState:
         prices=MonthPrices(ctx.ed, ctx.es, ctx.max_price_ratio),
         gaps=[],
         demand=[],
+        need=np.zeros(shape),
+        short_if_idle=np.zeros(shape, dtype=bool),
+        has_stock=ctx.stock0 > 0,
+        drawing=np.zeros(0, dtype=np.intp),
         stock=ctx.stock0.copy(),
-        shortfall=[],
-        release=None,
+        drawdown=None,
         totals=Totals(
             shortfall=[np.zeros(shape) for _ in range(3)],
             release=np.zeros(shape),
@@ -357,48 +386,89 @@ def _sum(arrays: list[FloatArray]) -> FloatArray:
     return out
 
 
+def _refresh_drawing(ctx: EngineContext, state: MonthState) -> None:
+    """The served need and the cells that may release, after the gaps or the emergency moved."""
+    n_served, trigger = ctx.n_served, ctx.trigger
+    if not n_served:
+        return
+    gaps = state.gaps
+    state.need = need = _sum(gaps[:n_served])
+    state.short_if_idle = need > ctx.base.tol
+    if trigger is ReleaseTrigger.NEVER:
+        return
+    ready = need > 0.0
+    ready &= state.has_stock
+    if trigger is ReleaseTrigger.EMERGENCY:
+        ready &= state.emergency[:, None]
+    state.drawing = np.flatnonzero(ready)
+
+
 def step_release(ctx: EngineContext, state: MonthState) -> None:
     """Step 5: stockpile release, defence first among the served classes.
 
     ``release = min(stock, capacity, served gaps)`` where the trigger allows; the shortfall is
-    what is still unmet.
+    what is still unmet. Only the cells that hold stock, have a served gap and may release are
+    computed (:class:`Drawdown`); the others are short of their whole gaps.
     """
-    n_served, trigger = ctx.n_served, ctx.trigger
-    gaps, stock, emergency = state.gaps, state.stock, state.emergency
-    shortfall = list(gaps)
-    state.release = None
-    allowed = trigger is ReleaseTrigger.SHORTFALL or (
-        trigger is ReleaseTrigger.EMERGENCY and bool(emergency.any())
-    )
-    if n_served and allowed and stock.any():
-        need = _sum(gaps[:n_served])
-        release = np.minimum(stock, ctx.capacity)
-        np.minimum(release, need, out=release)
-        if trigger is ReleaseTrigger.EMERGENCY and not emergency.all():
-            release = np.where(emergency[:, None], release, 0.0)
-        remaining = release
-        for c in range(n_served):
-            given = np.minimum(gaps[c], remaining)
-            if c < n_served - 1:
-                remaining = remaining - given
-            shortfall[c] = np.subtract(gaps[c], given, out=given)
-        stock -= release
-        state.release = release
-    state.shortfall = shortfall
+    moved = state.moved
+    if moved.balance or moved.conflict:
+        _refresh_drawing(ctx, state)
+    cells = state.drawing
+    state.drawdown = None
+    if not cells.size:
+        return
+    flat_stock = state.stock.ravel()
+    stock = flat_stock.take(cells)
+    release = np.minimum(stock, ctx.capacity.ravel().take(cells))
+    np.minimum(release, state.need.ravel().take(cells), out=release)
+    remaining = release
+    shortfall = []
+    for c in range(ctx.n_served):
+        gap = state.gaps[c].ravel().take(cells)
+        given = np.minimum(gap, remaining)
+        if c < ctx.n_served - 1:
+            remaining = remaining - given
+        shortfall.append(np.subtract(gap, given, out=given))
+    stock -= release
+    flat_stock[cells] = stock
+    state.drawdown = Drawdown(cells, release, shortfall)
+    out = stock <= 0.0
+    if out.any():
+        state.has_stock.ravel()[cells[out]] = False
+        state.drawing = cells[~out]
+
+
+def shortfall_by_class(ctx: EngineContext, state: MonthState) -> list[FloatArray]:
+    """Unmet demand of the month by class after releases [S, M] [unit/month] (new arrays)."""
+    out = [g.copy() for g in state.gaps]
+    d = state.drawdown
+    if d is not None:
+        for c, short in enumerate(d.shortfall):
+            out[c].ravel()[d.cells] = short
+    return out
 
 
 def step_totals(ctx: EngineContext, state: MonthState) -> None:
     """Step 6: the month's shortfall, release and price added to the totals."""
-    tot, n_served = state.totals, ctx.n_served
-    if state.release is not None:
-        tot.release += state.release
+    tot, n_served, d = state.totals, ctx.n_served, state.drawdown
+    for c in range(3):
+        acc = tot.shortfall[c]
+        if d is not None and c < n_served:
+            flat = acc.ravel()
+            before = flat.take(d.cells)
+            acc += state.gaps[c]
+            flat[d.cells] = before + d.shortfall[c]
+        else:
+            acc += state.gaps[c]
     if n_served:
-        np.greater(_sum(state.shortfall[:n_served]), ctx.base.tol, out=tot.is_short)
+        np.copyto(tot.is_short, state.short_if_idle)
+        if d is not None:
+            flat_release = tot.release.ravel()
+            flat_release[d.cells] = flat_release.take(d.cells) + d.release
+            tot.is_short.ravel()[d.cells] = _sum(d.shortfall) > ctx.base.tol.ravel().take(d.cells)
         tot.months_short += tot.is_short
         tot.ever_short |= tot.is_short
         tot.months_since_first_short += tot.ever_short
-    for c in range(3):
-        tot.shortfall[c] += state.shortfall[c]
     prices = state.prices
     if not prices.any_moved:
         tot.price_sum += 1.0
@@ -413,7 +483,7 @@ def step_paths(ctx: EngineContext, state: MonthState) -> None:
     paths = state.paths
     if paths is None:
         return
-    paths.shortfall.append(np.stack(state.shortfall, axis=-1))
+    paths.shortfall.append(np.stack(shortfall_by_class(ctx, state), axis=-1))
     prices = state.prices
     paths.price_ratio.append(prices.ratio.copy() if prices.any_moved else np.ones(ctx.shape))
     paths.stock.append(state.stock.copy())
