@@ -8,13 +8,14 @@ stated; quantities per month are in the material's unit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from stockpile.simulate.compile import DAYS_PER_MONTH, CompiledScenario, EventKind, ResponseKind
 from stockpile.simulate.draws import Draws
+from stockpile.simulate.levers import CompiledLevers
 from stockpile.simulate.scenario import ReleaseTrigger
 
 __all__ = [
@@ -188,6 +189,8 @@ class EngineContext:
     ed, es : demand and supply elasticities [S, M] [-].
     max_price_ratio : bound of the price search [-].
     keep_paths : whether the months' paths are recorded.
+    levers : the scenario's levers (supplier reserve, new supply abroad, price responses,
+        urban mining).
     """
 
     shape: tuple[int, int]
@@ -210,6 +213,7 @@ class EngineContext:
     es: FloatArray
     max_price_ratio: float
     keep_paths: bool
+    levers: CompiledLevers = field(default_factory=CompiledLevers)
 
 
 def _spread(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
@@ -331,4 +335,5 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
         es=draws.es,
         max_price_ratio=model.max_price_ratio,
         keep_paths=keep_paths,
+        levers=model.levers,
     )

@@ -29,6 +29,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from stockpile.simulate._lever_steps import (
+    LeverState,
+    new_lever_state,
+    step_lever_inputs,
+    step_reserve,
+)
 from stockpile.simulate._step_context import EngineContext, SupplyGroup
 from stockpile.simulate.compile import DAYS_PER_MONTH, ResponseKind
 from stockpile.simulate.prices import MonthPrices
@@ -46,10 +52,12 @@ __all__ = [
     "shortfall_by_class",
     "step_balance",
     "step_events",
+    "step_levers",
     "step_paths",
     "step_price",
     "step_release",
     "step_responses",
+    "step_supplier_reserve",
     "step_totals",
 ]
 
@@ -178,6 +186,7 @@ class MonthState:
     drawdown: Drawdown | None
     totals: Totals
     paths: PathRecord | None
+    lever: LeverState
 
 
 Step = Callable[[EngineContext, MonthState], None]
@@ -220,6 +229,7 @@ def new_state(ctx: EngineContext) -> MonthState:
             months_since_first_short=np.zeros(shape, dtype=np.int32),
         ),
         paths=PathRecord() if ctx.keep_paths else None,
+        lever=new_lever_state(ctx.levers, s),
     )
 
 
@@ -313,6 +323,17 @@ def step_responses(ctx: EngineContext, state: MonthState) -> None:
             state.responses[kind] = total
     state.moved.kinds = kinds
     state.moved.balance |= bool(kinds - {ResponseKind.SPARE_CAPACITY})
+
+
+def step_levers(ctx: EngineContext, state: MonthState) -> None:
+    """Step 2b: the levers' supply and demand effects added to the response totals
+    (:mod:`stockpile.simulate._lever_steps`)."""
+    step_lever_inputs(ctx.levers, state.t, state, ctx.base.imports)
+
+
+def step_supplier_reserve(ctx: EngineContext, state: MonthState) -> None:
+    """Step 3b: supplier reserves trade in their markets; the price there follows."""
+    step_reserve(ctx.levers, state, ctx.ed, ctx.es)
 
 
 def step_price(ctx: EngineContext, state: MonthState) -> None:
@@ -499,7 +520,9 @@ def step_paths(ctx: EngineContext, state: MonthState) -> None:
 STEPS: tuple[Step, ...] = (
     step_events,
     step_responses,
+    step_levers,
     step_price,
+    step_supplier_reserve,
     step_balance,
     step_release,
     step_totals,

@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from stockpile.simulate._lever_compile import compile_levers
 from stockpile.simulate.baseline import (
     CountryIndex,
     MaterialBaseline,
@@ -24,6 +25,7 @@ from stockpile.simulate.baseline import (
 )
 from stockpile.simulate.distributions import Distribution
 from stockpile.simulate.errors import Problem, ScenarioError, SimulationInputError
+from stockpile.simulate.levers import CompiledLevers
 from stockpile.simulate.scenario import (
     Austerity,
     Conflict,
@@ -141,6 +143,7 @@ class CompiledScenario:
     serve : bool mask over (defence, essential, other) classes that releases may serve.
     max_price_ratio : bound of the price search [-].
     holdings_note : where the initial holdings come from.
+    levers : the scenario's levers, compiled (:mod:`stockpile.simulate.levers`).
     """
 
     name: str
@@ -166,6 +169,7 @@ class CompiledScenario:
     serve: BoolArray
     max_price_ratio: float
     holdings_note: str
+    levers: CompiledLevers = field(default_factory=CompiledLevers)
 
     @property
     def n_materials(self) -> int:
@@ -313,6 +317,16 @@ def compile_scenario(
     events = _compile_events(scenario, keys, axis, baselines, check)
     responses = _compile_responses(scenario, keys, check)
     stock0, note = _holdings(scenario, keys, baselines, holdings, holdings_note, check)
+    levers = compile_levers(
+        scenario.levers,
+        keys=keys,
+        baselines=baselines,
+        events=events,
+        countries=axis,
+        production=frames.production,
+        horizon=scenario.horizon_months,
+        check=check,
+    )
     check.raise_if_any()
 
     ea = scenario.assumptions
@@ -349,6 +363,7 @@ def compile_scenario(
         serve=serve,
         max_price_ratio=scenario.market.max_price_ratio,
         holdings_note=note,
+        levers=levers,
     )
 
 

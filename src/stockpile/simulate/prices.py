@@ -41,6 +41,29 @@ class MonthPrices:
         self.any_moved = False
         """Whether some cell has supply removed or spare capacity (else all ratios are 1)."""
 
+    @property
+    def max_ratio(self) -> float:
+        """Bound of the price search [-]."""
+        return self._max_ratio
+
+    def set_column(self, material: int, ratio: FloatArray) -> None:
+        """Impose the price ratios of one material [S] (a supplier reserve trading there).
+
+        The cells are marked for a new solve at the next :meth:`update`, since the value
+        held is no longer the market's own.
+        """
+        self.ratio[:, material] = ratio
+        self.ratio_ed[:, material] = np.power(
+            ratio, self._ed.reshape(self.ratio.shape)[:, material]
+        )
+        moved = ratio != 1.0
+        flat = self._moved.reshape(self.ratio.shape)
+        flat[:, material] = moved
+        # force a re-solve of these cells when x or spare next changes or not
+        self._x = self._x.copy()
+        self._x[:, material] = np.nan
+        self.any_moved = bool(self._moved.any())
+
     def update(self, x: FloatArray | None, spare: FloatArray | None) -> bool:
         """Clear the markets of the month; return whether a price may have changed.
 

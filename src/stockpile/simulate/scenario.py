@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from stockpile.simulate.distributions import Distribution, Fixed
+from stockpile.simulate.levers import Lever
 
 __all__ = [
     "Assumptions",
@@ -340,6 +341,7 @@ class Scenario(_Model):
     market: MarketSpec = Field(default_factory=MarketSpec)
     events: list[Event] = Field(default_factory=list)
     responses: list[Response] = Field(default_factory=list)
+    levers: list[Lever] = Field(default_factory=list)
     stockpile: StockpileSpec = Field(default_factory=StockpileSpec)
 
     @model_validator(mode="after")
