@@ -45,6 +45,7 @@ __all__ = [
     "SpareCapacity",
     "StockpileSpec",
     "Substitution",
+    "Variant",
 ]
 
 
@@ -328,6 +329,25 @@ class MarketSpec(_Model):
     max_price_ratio: float = Field(default=1000.0, gt=1.0, allow_inf_nan=False)
 
 
+class Variant(_Model):
+    """A variant of the scenario, compared with it on the same random draws: events dropped
+    by id, then events, responses and levers added."""
+
+    name: str
+    title: str = ""
+    description: str = ""
+    drop_events: list[str] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    responses: list[Response] = Field(default_factory=list)
+    levers: list[Lever] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _name(self) -> Variant:
+        if not _NAME.match(self.name):
+            raise ValueError(f"name {self.name!r}: use lower-case letters, digits and '-'")
+        return self
+
+
 class Scenario(_Model):
     """A complete scenario."""
 
@@ -343,6 +363,7 @@ class Scenario(_Model):
     responses: list[Response] = Field(default_factory=list)
     levers: list[Lever] = Field(default_factory=list)
     stockpile: StockpileSpec = Field(default_factory=StockpileSpec)
+    variants: list[Variant] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _names(self) -> Scenario:
@@ -351,4 +372,7 @@ class Scenario(_Model):
         ids = [e.id for e in self.events]
         if len(set(ids)) != len(ids):
             raise ValueError("events: two events share an id")
+        names = [v.name for v in self.variants]
+        if len(set(names)) != len(names):
+            raise ValueError("variants: two variants share a name")
         return self
