@@ -44,9 +44,11 @@ import decimal
 import difflib
 import fractions
 import functools
+import math
 import numbers
 import re
 import typing
+import unicodedata
 import warnings
 
 import numpy as np
@@ -126,6 +128,7 @@ _PHRASES = {
 }
 _WORD_GAP = re.compile(r"(?<=[A-Za-z])\s+(?=[A-Za-z])")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MAX_UNIT_LEN = 200
 
 
 def _known_unit_names() -> list[str]:
@@ -155,6 +158,11 @@ def parse_unit(text: str | pint.Unit) -> pint.Unit:
         return ureg.Unit(str(text))
     if not isinstance(text, str) or not text.strip():
         raise UnitError(f"unit must be a non-empty string, got {text!r}")
+    if len(text) > _MAX_UNIT_LEN:
+        raise UnitError(f"unit text is longer than {_MAX_UNIT_LEN} characters")
+    bad = next((c for c in text if unicodedata.category(c)[0] == "C"), None)
+    if bad is not None:
+        raise UnitError(f"unit {text!r}: control character {bad!r} is not allowed")
     cleaned = " ".join(text.split())
     phrase = _PHRASES.get(cleaned.lower()) or _PHRASES.get(cleaned)
     if phrase is not None:
@@ -164,14 +172,18 @@ def parse_unit(text: str | pint.Unit) -> pint.Unit:
         if word in _AMBIGUOUS or word.lower() in ("ton", "tons"):
             raise UnitError(f"unit {text!r}: {_AMBIGUOUS.get(word, _AMBIGUOUS['ton'])}")
     try:
-        return ureg.Unit(joined)
+        unit = ureg.Unit(joined)
     except pint.errors.UndefinedUnitError as exc:
         bad = str(getattr(exc, "unit_names", "") or joined)
         close = difflib.get_close_matches(bad.strip("'()"), _known_unit_names(), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise UnitError(f"unknown unit {text!r}{hint}") from None
-    except (pint.errors.PintError, SyntaxError, TypeError, ValueError, AttributeError) as exc:
-        raise UnitError(f"cannot parse unit {text!r}: {exc}") from None
+    except Exception as exc:  # pint's tokenizer and parser raise many kinds of error
+        reason = str(exc) or type(exc).__name__
+        raise UnitError(f"cannot parse unit {text!r}: {reason}") from None
+    if not all(math.isfinite(e) and e != 0 for e in unit._units.values()):
+        raise UnitError(f"cannot parse unit {text!r}: exponents must be finite and non-zero")
+    return unit
 
 
 def _unit_text(unit: str | pint.Unit) -> str:
