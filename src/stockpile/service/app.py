@@ -13,6 +13,7 @@ from stockpile import __version__
 from stockpile.service.db import open_database
 from stockpile.service.deps import ServiceContext
 from stockpile.service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from stockpile.service.guard import RequestGuard
 from stockpile.service.jobs import JobKind, JobManager
 from stockpile.service.ledger_bridge import install_ledger_errors
 from stockpile.service.security import password_hasher
@@ -101,6 +102,7 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.ctx = ctx
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     install_ledger_errors(app)
     app.include_router(_api_router())

@@ -167,6 +167,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": Problem, "description": "The role does not allow this action"},
     404: {"model": Problem, "description": "No such resource"},
     409: {"model": Problem, "description": "Conflicts with the current state"},
+    413: {"model": Problem, "description": "The request body is too large"},
     422: {"model": Problem, "description": "A field is invalid; `errors` names it"},
     429: {"model": Problem, "description": "Too many attempts; see Retry-After"},
 }

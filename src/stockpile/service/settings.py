@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -33,12 +34,25 @@ class ServiceSettings:
     token_ttl_s
         Lifetime of an API bearer token [s].
     login_max_failures
-        Failed logins allowed per user name (and per client address) within
-        ``login_window_s`` before further attempts are refused with 429.
+        Failed logins allowed per user name within ``login_window_s`` before further
+        attempts for that name are refused with 429.
+    login_max_failures_per_client
+        Failed logins allowed per client address within ``login_window_s`` before every
+        sign-in from that address is refused with 429. Behind a proxy that is not listed in
+        ``trusted_proxies`` all clients share the proxy's address, so this limit then locks
+        everyone out: list the proxy, or raise this limit.
     login_window_s
         Window of the login rate limit [s].
     job_workers
         Threads that run background jobs (simulations, plans).
+    job_queue_limit
+        Jobs one user may have queued or running at once; more are refused with 429.
+    max_body_bytes
+        Largest request body accepted; larger ones get 413 before they are parsed [byte].
+    trusted_proxies
+        Addresses of reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto``
+        headers are believed (comma-separated in ``STOCKPILE_TRUSTED_PROXIES``); empty: the
+        client address is the peer's address and forwarded headers are ignored.
     secure_cookies
         Mark cookies ``Secure`` (set when served behind HTTPS).
     argon2_time_cost, argon2_memory_kib, argon2_parallelism
@@ -50,8 +64,12 @@ class ServiceSettings:
     session_ttl_s: int = 8 * 3600
     token_ttl_s: int = 30 * 24 * 3600
     login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
     login_window_s: int = 15 * 60
     job_workers: int = 1
+    job_queue_limit: int = 4
+    max_body_bytes: int = 1024 * 1024
+    trusted_proxies: tuple[str, ...] = ()
     secure_cookies: bool = False
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -76,7 +94,7 @@ class ServiceSettings:
             raise ServiceConfigError("database_url: not set (use --db or STOCKPILE_DATABASE_URL)")
         key = env.get("STOCKPILE_SECRET_KEY") or secrets.token_urlsafe(48)
         kwargs: dict[str, int] = {}
-        for name in ("session_ttl_s", "token_ttl_s", "login_max_failures", "login_window_s"):
+        for name in _INT_SETTINGS:
             raw = env.get(f"STOCKPILE_{name.upper()}")
             if raw is not None:
                 try:
@@ -84,7 +102,27 @@ class ServiceSettings:
                 except ValueError as exc:
                     raise ServiceConfigError(f"{name}: {raw!r} is not an integer") from exc
         secure = env.get("STOCKPILE_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}
-        return cls(database_url=url, secret_key=key, secure_cookies=secure, **kwargs)
+        proxies = tuple(
+            p.strip() for p in env.get("STOCKPILE_TRUSTED_PROXIES", "").split(",") if p.strip()
+        )
+        return cls(
+            database_url=url,
+            secret_key=key,
+            secure_cookies=secure,
+            trusted_proxies=proxies,
+            **kwargs,
+        )
+
+
+_INT_SETTINGS = (
+    "session_ttl_s",
+    "token_ttl_s",
+    "login_max_failures",
+    "login_max_failures_per_client",
+    "login_window_s",
+    "job_queue_limit",
+    "max_body_bytes",
+)
 
 
 def _check_settings(s: ServiceSettings) -> None:
@@ -96,8 +134,11 @@ def _check_settings(s: ServiceSettings) -> None:
         "session_ttl_s",
         "token_ttl_s",
         "login_max_failures",
+        "login_max_failures_per_client",
         "login_window_s",
         "job_workers",
+        "job_queue_limit",
+        "max_body_bytes",
         "argon2_time_cost",
         "argon2_memory_kib",
         "argon2_parallelism",
@@ -105,3 +146,10 @@ def _check_settings(s: ServiceSettings) -> None:
         value = getattr(s, name)
         if not isinstance(value, int) or value <= 0:
             raise ServiceConfigError(f"{name}: must be a positive integer, got {value!r}")
+    for proxy in s.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ServiceConfigError(
+                f"trusted_proxies: {proxy!r} is not an IP address or network"
+            ) from None
