@@ -181,7 +181,8 @@ def parse_unit(text: str | pint.Unit) -> pint.Unit:
     except Exception as exc:  # pint's tokenizer and parser raise many kinds of error
         reason = str(exc) or type(exc).__name__
         raise UnitError(f"cannot parse unit {text!r}: {reason}") from None
-    if not all(math.isfinite(e) and e != 0 for e in unit._units.values()):
+    exponents = [complex(e) for e in unit._units.values()]
+    if not all(e.imag == 0 and math.isfinite(e.real) and e.real != 0 for e in exponents):
         raise UnitError(f"cannot parse unit {text!r}: exponents must be finite and non-zero")
     return unit
 
