@@ -108,7 +108,7 @@ def create_user(
             "2-64 characters: lower-case letters, digits, '.', '_' or '-'", field="username"
         )
     try:
-        check_password_policy(password)
+        check_password_policy(password, user_inputs=(username, full_name))
     except PasswordPolicyError as exc:
         raise InvalidFieldError(str(exc), field="password") from exc
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
@@ -152,7 +152,7 @@ def update_user(
     row = get_user(session, user_id=user_id)
     if password is not None:
         try:
-            check_password_policy(password)
+            check_password_policy(password, user_inputs=(row.username, row.full_name))
         except PasswordPolicyError as exc:
             raise InvalidFieldError(str(exc), field="password") from exc
         row.password_hash = hasher.hash(password)
@@ -166,7 +166,11 @@ def update_user(
 
 
 def _failures_since(
-    session: Session, column: InstrumentedAttribute[str], value: str, since: dt.datetime
+    session: Session,
+    column: InstrumentedAttribute[str],
+    value: str,
+    since: dt.datetime,
+    other_than: int,
 ) -> int:
     stmt = (
         select(func.count())
@@ -174,6 +178,7 @@ def _failures_since(
         .where(column == value)
         .where(LoginAttempt.at >= since)
         .where(LoginAttempt.success.is_(False))
+        .where(LoginAttempt.id != other_than)
     )
     return session.scalar(stmt) or 0
 
@@ -186,12 +191,16 @@ def authenticate(
     password: str,
     client: str,
     max_failures: int,
+    max_client_failures: int,
     window_s: int,
 ) -> UserRow:
-    """Check a user name and password, recording the attempt; the caller commits.
+    """Check a user name and password, recording the attempt.
 
-    A user name or a client address with ``max_failures`` failed attempts within the last
-    ``window_s`` seconds is refused without checking the password.
+    The attempt is committed as a failure before the recent failures are counted, so
+    parallel attempts see each other: at most ``max_failures`` passwords per user name
+    (and ``max_client_failures`` per client address) are checked within ``window_s``
+    seconds, however many requests arrive at once. An unknown user name costs the same
+    password hash as a known one. The caller commits the rest (the attempt's success).
 
     Raises
     ------
@@ -202,21 +211,28 @@ def authenticate(
     """
     now = utcnow()
     since = now - dt.timedelta(seconds=window_s)
+    name, address = username[:64], client[:64]
+    attempt = LoginAttempt(username=name, client=address, at=now, success=False)
+    session.add(attempt)
+    session.commit()
     if (
-        _failures_since(session, LoginAttempt.username, username, since) >= max_failures
-        or _failures_since(session, LoginAttempt.client, client, since) >= max_failures * 4
+        _failures_since(session, LoginAttempt.username, name, since, attempt.id) >= max_failures
+        or _failures_since(session, LoginAttempt.client, address, since, attempt.id)
+        >= max_client_failures
     ):
+        session.delete(attempt)
+        session.commit()
         raise RateLimitedError(
             f"too many failed sign-ins; try again in {window_s} s", retry_after_s=window_s
         )
     row = session.scalar(select(UserRow).where(UserRow.username == username))
-    ok = row is not None and row.active and verify_password(hasher, row.password_hash, password)
-    session.add(LoginAttempt(username=username[:64], client=client[:64], at=now, success=ok))
-    session.flush()
-    if not ok or row is None:
+    matches = verify_password(hasher, row.password_hash if row else None, password)
+    if not matches or row is None or not row.active:
         raise AuthenticationRequiredError("wrong user name or password")
+    attempt.success = True
     if hasher.check_needs_rehash(row.password_hash):
         row.password_hash = hasher.hash(password)
+    session.flush()
     return row
 
 

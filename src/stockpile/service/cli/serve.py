@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-__all__ = ["app"]
+if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
+
+    from stockpile.service.settings import ServiceSettings
+
+__all__ = ["app", "server_config"]
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -34,8 +42,6 @@ def serve(
     """Serve the dashboard and the API (http://HOST:PORT/, API docs at /api/docs)."""
     import dataclasses
 
-    import uvicorn
-
     from stockpile.ledger.database import resolve_database_url
     from stockpile.service.app import create_app
     from stockpile.service.settings import ServiceConfigError, ServiceSettings
@@ -56,4 +62,26 @@ def serve(
     if interrupted:
         typer.echo(f"{interrupted} job(s) left unfinished by a previous run marked failed")
     typer.echo(f"Serving on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(server_config(app, settings, host=host, port=port)).run()
+
+
+def server_config(
+    app: FastAPI, settings: ServiceSettings, *, host: str, port: int
+) -> uvicorn.Config:
+    """The uvicorn configuration of ``serve``.
+
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed only from the addresses of
+    ``settings.trusted_proxies``; with none listed they are ignored, even from loopback,
+    so that a client cannot choose the address the login rate limit counts.
+    """
+    import uvicorn
+
+    proxies = list(settings.trusted_proxies)
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )

@@ -54,6 +54,7 @@ def create_token(
             password=password,
             client=client_address(request),
             max_failures=s.login_max_failures,
+            max_client_failures=s.login_max_failures_per_client,
             window_s=s.login_window_s,
         )
     except AuthenticationRequiredError:

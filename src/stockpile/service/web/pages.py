@@ -74,6 +74,7 @@ def login_submit(
             password=password,
             client=client_address(request),
             max_failures=s.login_max_failures,
+            max_client_failures=s.login_max_failures_per_client,
             window_s=s.login_window_s,
         )
     except RateLimitedError as exc:
