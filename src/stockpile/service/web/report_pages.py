@@ -13,10 +13,11 @@ from stockpile.service.deps import DbSession
 from stockpile.service.errors import ConflictError, NotFoundError
 from stockpile.service.jobs import JobStatus
 from stockpile.service.models import JobRow
+from stockpile.service.permissions import Permission
 from stockpile.service.reports import operations_pdf, operations_report, scenario_pdf
 from stockpile.service.web.charts import bar_figure
 from stockpile.service.web.scenario_pages import simulation_charts
-from stockpile.service.web.session import WebUser, render
+from stockpile.service.web.session import WebUser, render, web_requires
 
 __all__ = ["router"]
 
@@ -56,7 +57,11 @@ def reports(request: Request, user: WebUser, session: DbSession) -> HTMLResponse
 def operations_html(
     request: Request, user: WebUser, session: DbSession, fy: FiscalYear = None
 ) -> HTMLResponse:
-    """The operations report (holdings, transactions, funds, releases) as HTML."""
+    """The operations report (holdings, transactions, funds, releases) as HTML.
+
+    It lists the fiscal year's journal entries, so it needs ``read_journal``.
+    """
+    web_requires(user, Permission.READ_JOURNAL)
     report = operations_report(session, fiscal_year=fy or _current_fy())
     valued = sorted(
         (h for h in report.holdings if h.market_value),
@@ -78,7 +83,8 @@ def operations_html(
 
 @router.get("/reports/operations.pdf")
 def operations_pdf_route(user: WebUser, session: DbSession, fy: FiscalYear = None) -> Response:
-    """The operations report as PDF."""
+    """The operations report as PDF (needs ``read_journal``, as the HTML report)."""
+    web_requires(user, Permission.READ_JOURNAL)
     year = fy or _current_fy()
     pdf = operations_pdf(operations_report(session, fiscal_year=year))
     return Response(
