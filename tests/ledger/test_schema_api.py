@@ -33,6 +33,7 @@ def test_upgrade_is_idempotent(engine: Engine) -> None:
 def test_public_names_are_exactly_all() -> None:
     public = {n for n in dir(ledger) if not n.startswith("_")}
     modules = {
+        "codes",
         "database",
         "errors",
         "governance",

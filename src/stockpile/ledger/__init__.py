@@ -15,6 +15,7 @@ from stockpile.ledger._stabilization import (
     list_stabilization_rules,
     set_stabilization_rule,
 )
+from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN, SHORT_CODE_MAX_LEN, check_code
 from stockpile.ledger.database import (
     DATABASE_URL_ENV,
     default_database_url,
@@ -117,8 +118,11 @@ from stockpile.ledger.valuation import (
 )
 
 __all__ = [
+    "CODE_MAX_LEN",
+    "CODE_PATTERN",
     "DATABASE_URL_ENV",
     "GENESIS_HASH",
+    "SHORT_CODE_MAX_LEN",
     "AccountType",
     "AuctionBid",
     "AuthorisationError",
@@ -170,6 +174,7 @@ __all__ = [
     "basis_factor",
     "caller_transaction",
     "canonical_encoding",
+    "check_code",
     "check_disposal",
     "check_release",
     "configure_stockpile",

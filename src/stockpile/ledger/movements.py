@@ -25,6 +25,7 @@ from stockpile.ledger._ops import (
     text,
 )
 from stockpile.ledger._ops import depot as _depot
+from stockpile.ledger.codes import check_code, derived_code
 from stockpile.ledger.errors import (
     CapacityExceededError,
     GovernanceError,
@@ -109,7 +110,7 @@ def _child(lot: Lot, code: str, depot_id: int, qty: Decimal, cost: Decimal) -> L
 
 
 def _new_code(session: Session, wanted: str | None, default: str) -> str:
-    code = text(wanted, "new_lot") if wanted else default
+    code = check_code(wanted, "new_lot") if wanted else default
     if session.scalars(select(Lot).where(Lot.code == code)).first() is not None:
         raise InvalidInputError("new_lot", f"lot {code!r} already exists")
     return code
@@ -145,7 +146,9 @@ def transfer(
         _draw(src, qty)
         check_storage(op.session, dest, qty, src.unit)
         share = num.round_money(src.acquisition_cost * qty / src.original_quantity)
-        code = _new_code(op.session, new_lot, f"{src.code}@{dest.code}-{op.row.id}")
+        code = _new_code(
+            op.session, new_lot, derived_code(f"{src.code}@{dest.code}", f"-{op.row.id}")
+        )
         child = _child(src, code, dest.id, qty, share)
         op.session.add(child)
         op.session.flush()
@@ -205,7 +208,9 @@ def convert(
         )
         assert dest is not None
         share = num.round_money(src.acquisition_cost * qty / src.original_quantity)
-        code = _new_code(op.session, new_lot, f"{src.code}>{out_mat}-{op.row.id}")
+        code = _new_code(
+            op.session, new_lot, derived_code(f"{src.code}>{out_mat}", f"-{op.row.id}")
+        )
         child = Lot(
             code=code,
             material=out_mat,

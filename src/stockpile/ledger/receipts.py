@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from stockpile.ledger import _numbers as num
 from stockpile.ledger import _stabilization as stab
-from stockpile.ledger._ops import OperationKind, Role, by_code, operation, regime_of, text
+from stockpile.ledger._ops import OperationKind, Role, by_code, operation, regime_of
+from stockpile.ledger.codes import check_code, derived_code
 from stockpile.ledger.errors import (
     GovernanceError,
     InvalidInputError,
@@ -183,7 +184,11 @@ def receive_delivery(
         from stockpile.ledger.movements import check_storage
 
         check_storage(s, d, qty, c.unit)
-        code = text(lot_code, "lot_code") if lot_code else f"{o.number}-{op.row.id}"
+        code = (
+            check_code(lot_code, "lot_code")
+            if lot_code
+            else derived_code(o.number, f"-{op.row.id}")
+        )
         if s.scalars(select(Lot).where(Lot.code == code)).first() is not None:
             raise InvalidInputError("lot_code", f"lot {code!r} already exists")
         lot = Lot(

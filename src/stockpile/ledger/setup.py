@@ -16,6 +16,7 @@ from stockpile.ledger import _numbers as num
 from stockpile.ledger._ops import OperationKind, Role, by_code, material_key, operation, text
 from stockpile.ledger._ops import depot as _depot
 from stockpile.ledger._ops import fund as _fund
+from stockpile.ledger.codes import SHORT_CODE_MAX_LEN, check_code
 from stockpile.ledger.errors import InvalidInputError, LimitExceededError
 from stockpile.ledger.governance import get_regime, notice_end
 from stockpile.ledger.journal import AccountType, Posting
@@ -133,7 +134,7 @@ def create_depot(
         at=None,
         summary={"create_depot": code},
     ) as op:
-        key = text(code, "code")
+        key = check_code(code, "code", max_len=SHORT_CODE_MAX_LEN)
         if op.session.scalars(select(Depot).where(Depot.code == key)).first() is not None:
             raise InvalidInputError("code", f"depot {key!r} already exists")
         op.session.add(
@@ -221,7 +222,7 @@ def create_fund(
         at=at,
         summary={"create_fund": code, "amount": value},
     ) as op:
-        key = text(code, "code")
+        key = check_code(code, "code", max_len=SHORT_CODE_MAX_LEN)
         if op.session.scalars(select(Fund).where(Fund.code == key)).first() is not None:
             raise InvalidInputError("code", f"fund {key!r} already exists")
         row = Fund(
@@ -353,7 +354,7 @@ def create_contract(
         at=None,
         summary={"create_contract": number, "ceiling": ceil},
     ) as op:
-        key = text(number, "number")
+        key = check_code(number, "number")
         if op.session.scalars(select(Contract).where(Contract.number == key)).first():
             raise InvalidInputError("number", f"contract {key!r} already exists")
         f = _fund(op.session, fund)
@@ -408,7 +409,7 @@ def create_delivery_order(
         summary={"delivery_order": number, "contract": contract, "qty": qty, "value": amount},
     ) as op:
         c = by_code(op.session, Contract, Contract.number, contract, "contract")
-        key = text(number, "number")
+        key = check_code(number, "number")
         if op.session.scalars(select(DeliveryOrder).where(DeliveryOrder.number == key)).first():
             raise InvalidInputError("number", f"delivery order {key!r} already exists")
         if due_date is not None and not c.period_start <= due_date <= c.period_end:
@@ -574,7 +575,7 @@ def record_opening_lot(
         summary={"opening_lot": code, "material": mat, "qty": qty, "unit": unit},
     ) as op:
         d = _depot(op.session, depot)
-        key = text(code, "code")
+        key = check_code(code, "code")
         if op.session.scalars(select(Lot).where(Lot.code == key)).first() is not None:
             raise InvalidInputError("code", f"lot {key!r} already exists")
         from stockpile.ledger.movements import check_storage

@@ -10,6 +10,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN, SHORT_CODE_MAX_LEN
+
 __all__ = [
     "AdjustmentCreate",
     "CapCreate",
@@ -38,7 +40,8 @@ __all__ = [
     "VerifyPublic",
 ]
 
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX_LEN, pattern=CODE_PATTERN)]
+ShortCode = Annotated[str, Field(min_length=1, max_length=SHORT_CODE_MAX_LEN, pattern=CODE_PATTERN)]
 Text200 = Annotated[str, Field(max_length=200)]
 PositiveQty = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), max_digits=20, decimal_places=6)]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e13"), max_digits=20, decimal_places=2)]
@@ -48,7 +51,7 @@ UnitName = Annotated[str, Field(min_length=1, max_length=40, description="pint u
 class DepotCreate(BaseModel):
     """A new depot with optional storage and overall monthly release capacity."""
 
-    code: Code
+    code: ShortCode
     name: Text200 = Field(min_length=1)
     location: Text200 = ""
     storage_capacity: PositiveQty | None = None
@@ -121,7 +124,7 @@ class HoldingPublic(BaseModel):
 class FundCreate(BaseModel):
     """A new appropriation or fund [USD]."""
 
-    code: Code
+    code: ShortCode
     name: Text200 = Field(min_length=1)
     amount: Money
     kind: str = Field(default="appropriation", max_length=32)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN
 from stockpile.ledger.models import Cap, Contract, DeliveryOrder, Depot, Fund, PlanLine
 from stockpile.reference import get_material
 from stockpile.service.accounts import Principal
@@ -50,7 +51,7 @@ router = APIRouter(tags=["contracts and funds"], responses=PROBLEM_RESPONSES)
 CanRead = Annotated[Principal, Depends(Authorize(Permission.READ_LEDGER))]
 CanSetup = Annotated[Principal, Depends(Authorize(Permission.MANAGE_SETUP))]
 CanBuy = Annotated[Principal, Depends(Authorize(Permission.MANAGE_CONTRACTS))]
-NumberPath = Annotated[str, Path(min_length=1, max_length=80)]
+NumberPath = Annotated[str, Path(min_length=1, max_length=CODE_MAX_LEN, pattern=CODE_PATTERN)]
 
 
 def fund_public(f: Fund) -> FundPublic:

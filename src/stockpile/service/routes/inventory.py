@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN
 from stockpile.ledger.models import Contract, Depot, Lot
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, DbSession, IdempotencyKey, Page
@@ -35,7 +36,7 @@ CanRead = Annotated[Principal, Depends(Authorize(Permission.READ_LEDGER))]
 CanSetup = Annotated[Principal, Depends(Authorize(Permission.MANAGE_SETUP))]
 CanMove = Annotated[Principal, Depends(Authorize(Permission.MOVE_INVENTORY))]
 CanAdjust = Annotated[Principal, Depends(Authorize(Permission.ADJUST_INVENTORY))]
-CodePath = Annotated[str, Path(min_length=1, max_length=80)]
+CodePath = Annotated[str, Path(min_length=1, max_length=CODE_MAX_LEN, pattern=CODE_PATTERN)]
 
 
 def depot_public(d: Depot) -> DepotPublic:

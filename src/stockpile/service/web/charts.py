@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from jinja2.utils import htmlsafe_json_dumps
 
 from stockpile.reference import Material
 from stockpile.reference.views import material_data
@@ -29,7 +29,11 @@ _LAYOUT: dict[str, Any] = {
 
 
 def figure_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> str:
-    """A Plotly figure as JSON for ``Plotly.newPlot`` (NaN written as null)."""
+    """A Plotly figure as JSON for ``Plotly.newPlot`` (NaN written as null).
+
+    ``<``, ``>``, ``&`` and ``'`` are written as ``\\u`` escapes, so the text can sit inside a
+    ``<script>`` element whatever the labels hold.
+    """
 
     def clean(v: Any) -> Any:
         if isinstance(v, float) and not np.isfinite(v):
@@ -40,7 +44,8 @@ def figure_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> str:
             return [clean(x) for x in v]
         return v
 
-    return json.dumps({"data": clean(data), "layout": {**_LAYOUT, **clean(layout)}})
+    figure = {"data": clean(data), "layout": {**_LAYOUT, **clean(layout)}}
+    return str(htmlsafe_json_dumps(figure))
 
 
 def bar_figure(

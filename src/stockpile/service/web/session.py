@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from stockpile import __version__
 from stockpile.service.accounts import AuthMethod, Principal, TokenKind, resolve_token
@@ -22,6 +24,7 @@ from stockpile.service.security import csrf_token, csrf_valid
 __all__ = [
     "LoginRequiredError",
     "WebUser",
+    "embed_json",
     "on_login_required",
     "on_service_error",
     "render",
@@ -49,7 +52,17 @@ def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(directory))
     t.env.globals["version"] = __version__
     t.env.filters["num"] = _fmt_num
+    t.env.filters["embed_json"] = embed_json
     return t
+
+
+def embed_json(value: Any) -> Markup:
+    """JSON (a JSON text or an object) safe to embed in a ``<script>`` element.
+
+    ``<``, ``>``, ``&`` and ``'`` become ``\\u`` escapes (Jinja's ``htmlsafe_json_dumps``),
+    so no string in the data can close the element, whoever made the JSON text.
+    """
+    return htmlsafe_json_dumps(json.loads(value) if isinstance(value, str) else value)
 
 
 def _fmt_num(value: Any, digits: int = 0) -> str:
