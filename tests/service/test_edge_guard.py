@@ -90,3 +90,17 @@ def test_security_headers(client: TestClient, path: str) -> None:
     assert r.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     assert r.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_schema_documents_the_rule(app: Any) -> None:
+    from stockpile.service.guard import NO_CONTROL_PATTERN
+
+    spec = app.openapi()
+    depot = spec["components"]["schemas"]["DepotCreate"]
+    assert depot["properties"]["name"]["pattern"] == NO_CONTROL_PATTERN
+    assert depot["propertyNames"] == {"pattern": NO_CONTROL_PATTERN}
+    form = spec["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"]
+    ref = form["application/x-www-form-urlencoded"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert spec["components"]["schemas"][ref]["properties"]["password"]["pattern"] == (
+        NO_CONTROL_PATTERN
+    )

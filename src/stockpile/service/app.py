@@ -13,7 +13,7 @@ from stockpile import __version__
 from stockpile.service.db import open_database
 from stockpile.service.deps import ServiceContext
 from stockpile.service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
-from stockpile.service.guard import RequestGuard
+from stockpile.service.guard import RequestGuard, document_in_schema
 from stockpile.service.jobs import JobKind, JobManager
 from stockpile.service.ledger_bridge import install_ledger_errors
 from stockpile.service.security import password_hasher
@@ -52,6 +52,7 @@ def _problem_schema(app: FastAPI) -> dict[str, Any]:
         "description": "Token from POST /api/v1/auth/token",
     }
     schema["security"] = [{"bearer": []}]
+    document_in_schema(schema)
     app.openapi_schema = schema
     return schema
 

@@ -24,7 +24,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockpile.service.errors import FieldError, problem_response
 
-__all__ = ["SECURITY_HEADERS", "RequestGuard", "find_control_character"]
+__all__ = [
+    "NO_CONTROL_PATTERN",
+    "SECURITY_HEADERS",
+    "RequestGuard",
+    "document_in_schema",
+    "find_control_character",
+]
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -38,6 +44,63 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"referrer-policy", b"same-origin"),
 )
 """Headers added to every response (clickjacking, MIME sniffing, referrer leaks)."""
+
+
+NO_CONTROL_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+"""JSON Schema pattern of a string the edge accepts (documented on every free string)."""
+
+_ANY_JSON = "AnyJsonWithoutControlCharacters"
+
+
+def document_in_schema(schema: dict[str, Any]) -> None:
+    """Write the control-character rule into an OpenAPI document, in place.
+
+    Every free string (no ``pattern``, ``format``, ``enum`` or ``const``) gets
+    :data:`NO_CONTROL_PATTERN`; every object gets it for its property names and, where it
+    accepts (and ignores) extra properties, a schema of any JSON value whose strings follow
+    the rule.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    ref = {"$ref": f"#/components/schemas/{_ANY_JSON}"}
+    text = {"type": "string", "pattern": NO_CONTROL_PATTERN}
+    components[_ANY_JSON] = {
+        "description": "Any JSON value without control characters in its strings.",
+        "anyOf": [
+            text,
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "null"},
+            {"type": "array", "items": ref},
+            {
+                "type": "object",
+                "propertyNames": {"pattern": NO_CONTROL_PATTERN},
+                "additionalProperties": ref,
+            },
+        ],
+    }
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict) or node is components[_ANY_JSON]:
+            return
+        kind = node.get("type")
+        free = not ({"pattern", "format", "enum", "const", "$ref"} & node.keys())
+        if kind == "string" and free:
+            node["pattern"] = NO_CONTROL_PATTERN
+        if kind == "object":
+            node.setdefault("propertyNames", {"pattern": NO_CONTROL_PATTERN})
+            extra = node.get("additionalProperties", True)
+            if extra is True or extra == {}:
+                node["additionalProperties"] = dict(ref)
+        for key, value in node.items():
+            if key not in ("enum", "const", "example", "examples", "default"):
+                walk(value)
+
+    walk(schema.get("paths", {}))
+    walk(components)
 
 
 def find_control_character(text: str) -> str | None:
