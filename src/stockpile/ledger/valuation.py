@@ -38,8 +38,6 @@ __all__ = [
     "value_lot",
 ]
 
-DAYS_PER_YEAR = Decimal(365)
-
 
 @dataclass(frozen=True)
 class PricePoint:
@@ -92,43 +90,18 @@ class LotValue:
     note: str
 
 
-def _is_gross(text: str) -> bool:
-    return "gross" in text.lower() or "dry weight" in text.lower()
-
-
 def basis_factor(from_basis: str, to_basis: str) -> Decimal | None:
     """Mass of ``to_basis`` substance per mass of ``from_basis`` substance [kg/kg].
 
-    1 for the same basis (or two gross weights, or a "metal" basis and its element);
-    element fractions for compound <-> element of the same element
-    (e.g. ``basis_factor("Sc2O3", "Sc")`` = 0.652); None when no factor exists.
+    The factor of :func:`stockpile.pricing.basis_factor` (the one price path) as a Decimal:
+    1 for the same basis, element fractions for compound <-> element of the same element
+    (e.g. ``basis_factor("Sc2O3", "Sc")`` = 0.652), gross-weight grades; None when no factor
+    exists.
     """
-    from stockpile.units import UnitError, basis, element_fraction
+    from stockpile.pricing import basis_factor as factor
 
-    a, b = from_basis.strip(), to_basis.strip()
-    if a.lower() == b.lower() or (_is_gross(a) and _is_gross(b)):
-        return Decimal(1)
-    try:
-        bb = basis(b)
-    except UnitError:
-        return None
-    try:
-        ba = basis(a)
-    except UnitError:
-        # "metal", "sponge metal", "primary metal", "metal content": the element itself.
-        if "metal" in a.lower() and bb.formula is not None and bb.formula == bb.element:
-            return Decimal(1)
-        return None
-    if ba.key == bb.key:
-        return Decimal(1)
-    if ba.formula is None or bb.formula is None or ba.element != bb.element:
-        return None
-    try:
-        fa = element_fraction(ba.formula, ba.element)
-        fb = element_fraction(bb.formula, bb.element)
-    except UnitError:
-        return None
-    return Decimal(repr(fa)) / Decimal(repr(fb))
+    f = factor(from_basis, to_basis)
+    return None if f is None else Decimal(repr(f))
 
 
 def value_lot(quantity: Decimal, unit: str, lot_basis: str, price: PricePoint | None) -> LotValue:
@@ -146,22 +119,27 @@ def value_lot(quantity: Decimal, unit: str, lot_basis: str, price: PricePoint | 
 
 
 def days_of_cover(held_kg: Decimal, consumption: ConsumptionPoint | None) -> Decimal | None:
-    """Holding [kg of the consumption basis] / daily consumption [kg/day] -> [day]."""
-    if consumption is None or consumption.kg_per_year <= 0:
+    """Holding [kg of the consumption basis] / daily consumption [kg/day] -> [day], to 0.1 day
+    (:func:`stockpile.cover.days_of_cover`, the one definition)."""
+    from stockpile.cover import days_of_cover as cover
+
+    if consumption is None:
         return None
-    return (held_kg / (consumption.kg_per_year / DAYS_PER_YEAR)).quantize(Decimal("0.1"))
+    days = cover(held_kg, consumption.kg_per_year)
+    return None if days is None else days.quantize(Decimal("0.1"))
 
 
 def _finite(value: Any) -> bool:
     return value is not None and isinstance(value, int | float) and math.isfinite(value)
 
 
-def reference_book() -> ReferenceBook:
-    """Latest reference prices and U.S. consumption from the bundled data (see module doc)."""
-    from stockpile.reference import catalogue, load_prices, load_us_market
+def reference_book(price_year: int | None = None) -> ReferenceBook:
+    """Reference prices (at ``price_year``, default the latest) and U.S. consumption from the
+    bundled data (see module doc); prices come from :func:`stockpile.pricing.unit_price`."""
+    from stockpile.pricing import PriceError, unit_price
+    from stockpile.reference import catalogue, load_us_market
     from stockpile.units import UnitError, exact_factor
 
-    prices_df = load_prices()
     market_df = load_us_market()
     prices: dict[str, PricePoint] = {}
     consumption: dict[str, ConsumptionPoint] = {}
@@ -169,22 +147,20 @@ def reference_book() -> ReferenceBook:
     for m in catalogue():
         bases[m.key] = m.basis
         if m.reference_price:
-            rows = prices_df[
-                prices_df["material"].isin(list(m.price_materials))
-                & prices_df["price_basis"].str.startswith(m.reference_price)
-            ].sort_values("year", ascending=False, kind="stable")
-            for rec in rows.to_dict("records"):
-                if _finite(rec["usd_per_kg_derived"]):
-                    prices[m.key] = PricePoint(
-                        m.key,
-                        int(rec["year"]),
-                        Decimal(repr(float(rec["usd_per_kg_derived"]))),
-                        m.reference_price_substance,
-                        str(rec["price_basis"]),
-                        bool(rec["estimated"]),
-                        str(rec["source_id"]),
-                    )
-                    break
+            try:
+                p = unit_price(m.key, basis=m.reference_price_substance, year=price_year)
+            except PriceError:
+                p = None
+            if p is not None:
+                prices[m.key] = PricePoint(
+                    m.key,
+                    p.year,
+                    Decimal(repr(p.usd_per_kg)),
+                    p.substance,
+                    p.series,
+                    p.estimated,
+                    p.source,
+                )
         rows = market_df[market_df["material"] == m.key].sort_values(
             "year", ascending=False, kind="stable"
         )

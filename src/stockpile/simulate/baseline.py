@@ -1,7 +1,8 @@
 """Baseline inputs of a simulation, taken from the reference data (each figure with its source).
 
 The baseline of a material is annual: U.S. consumption and net imports [material unit/yr],
-the origin shares of U.S. imports and of world production [-], and a reference price [USD/kg].
+the origin shares of U.S. imports and of world production [-], and a reference price
+[USD/kg of the material's basis] at the price year (default the latest year with a price).
 Figures come from :mod:`stockpile.reference`; a scenario may override any of them, and must then
 say where its figure comes from. A figure the reference data does not hold stays ``NaN`` and the
 reason is recorded in :attr:`MaterialBaseline.notes`.
@@ -89,7 +90,8 @@ class MaterialBaseline:
     us_net_imports : U.S. net imports [unit/yr] (NaN if not computable).
     us_import_shares : ISO3 -> share of U.S. imports [-] (the rest is 'other countries').
     world_shares : ISO3 -> share of world production [-].
-    price_usd_per_kg : reference price [USD/kg of the priced substance] (NaN if none).
+    price_usd_per_kg : reference price [USD/kg of the material's basis] (NaN if none), from
+        :func:`stockpile.pricing.unit_price` at the scenario's price year.
     notes : provenance of each figure and the gaps.
     """
 
@@ -201,24 +203,17 @@ def _world_shares(
     return {}, f"world production by country: not in the reference data for {year}"
 
 
-def _price(
-    reference_price: str, labels: Sequence[str], frames: ReferenceFrames, year: int
-) -> tuple[float, str]:
-    prices = frames.prices
-    if not reference_price:
-        return math.nan, "reference price: none chosen in the material catalogue"
-    rows = prices[
-        prices["material"].isin(list(labels))
-        & prices["price_basis"].str.startswith(reference_price)
-    ]
-    row = _latest(rows, year, "usd_per_kg_derived")
-    if row is None:
-        return math.nan, f"reference price: no value for {reference_price!r} up to {year}"
-    value = float(row["usd_per_kg_derived"])
-    return (
-        value,
-        f"price {value:g} USD/kg: {row['price_basis']}, {int(row['year'])} [USGS_MCS2026_DR]",
-    )
+def _price(key: str, price_year: int | None) -> tuple[float, str]:
+    """Reference price [USD/kg of the material's catalogue basis] from the one price path."""
+    from stockpile.pricing import PriceError, unit_price
+
+    try:
+        p = unit_price(key, year=price_year)
+    except PriceError as exc:
+        if exc.field == "price_year":
+            raise SimulationInputError(f"baseline.price_year: {exc.problem}") from None
+        return math.nan, f"reference price: {exc.problem}"
+    return p.usd_per_kg, f"price {p.label()}: {p.series}"
 
 
 def build_baseline(
@@ -251,7 +246,7 @@ def build_baseline(
         cons, imports, notes = _us_figures(key, frames, year)
         imp_shares, imp_note = _import_shares(key, frames, year)
         world, world_note = _world_shares(material.production_materials, frames, year)
-        price, price_note = _price(material.reference_price, material.price_materials, frames, year)
+        price, price_note = _price(key, spec.price_year)
         notes += [imp_note, world_note, price_note]
         if spec.us_import_origin is ImportOrigin.WORLD_PRODUCTION:
             imp_shares = dict(world)

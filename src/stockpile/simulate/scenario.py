@@ -190,6 +190,8 @@ class BaselineSpec(_Model):
     """Which reference year to use and what to override."""
 
     year: int = Field(default=2024, ge=2021, le=2025)
+    price_year: int | None = Field(default=None, ge=1900, le=2100)
+    """Price year of the reference prices (default: the latest year with a price)."""
     us_import_origin: ImportOrigin = ImportOrigin.SHIPPING_SOURCE
     overrides: dict[str, BaselineOverride] = Field(default_factory=dict)
 
