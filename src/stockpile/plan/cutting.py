@@ -23,7 +23,7 @@ from stockpile.plan.errors import SolverError
 from stockpile.plan.exact import water_fill
 from stockpile.plan.lp import HighsModel, LinearProgram
 from stockpile.plan.problem import Objective, SizingProblem
-from stockpile.plan.value import cumulative_gaps, hinge_weights, risk_measure
+from stockpile.plan.value import cumulative_gaps, risk_measure
 
 __all__ = ["CuttingPlaneResult", "solve_cutting_plane"]
 
@@ -61,8 +61,7 @@ class _Oracle:
     def __init__(self, problem: SizingProblem, objective: Objective) -> None:
         sample = problem.sample
         self.cum = cumulative_gaps(sample.gaps)
-        self.d = hinge_weights(sample.class_weights)
-        self.prices = sample.unit_prices
+        self.hinge = sample.hinges  # (M, K)
         self.holdings = problem.limits.holdings
         self.probs = sample.scenario_weights
         self.objective = objective
@@ -70,11 +69,11 @@ class _Oracle:
     def __call__(self, x: FloatArray) -> tuple[float, FloatArray]:
         y = self.holdings + x
         excess = self.cum - y[None, :, None]
-        losses = (np.maximum(excess, 0.0) @ self.d) @ self.prices
+        losses = (np.maximum(excess, 0.0) * self.hinge[None, :, :]).sum(axis=(1, 2))
         risk = risk_measure(losses, self.probs, self.objective)
         tail = np.flatnonzero(risk.weights > 0)
-        active = (excess[tail] > 0).astype(np.float64) @ self.d  # (T, M)
-        grad = -(risk.weights[tail] @ active) * self.prices
+        active = ((excess[tail] > 0) * self.hinge[None, :, :]).sum(axis=2)  # (T, M)
+        grad = -(risk.weights[tail] @ active)
         return risk.value, np.asarray(grad, dtype=np.float64)
 
 
@@ -96,7 +95,9 @@ class _ScaledMaster:
     for hundreds of thousands of iterations on the nearly parallel cuts.
     """
 
-    def __init__(self, problem: SizingProblem, span: FloatArray, scale: float) -> None:
+    def __init__(
+        self, problem: SizingProblem, span: FloatArray, scale: float, weigh_cost: bool = False
+    ) -> None:
         m = span.size
         self.unit = np.where(span > 1e-9, span, 1.0)
         self.span = span
@@ -121,6 +122,8 @@ class _ScaledMaster:
             np.zeros(m),
         )
         p_all = np.concatenate(prices)
+        if weigh_cost:  # objective theta + purchase cost, in units of ``scale``
+            lp.set_cost(zcols, p_all / scale)
         lp.add_ub(
             "budget",
             np.zeros(nz, dtype=np.int64),
@@ -188,17 +191,19 @@ def solve_cutting_plane(
     afford = np.array([c.quantity_for_spend(problem.budget) for c in problem.curves])
     span = np.minimum(np.minimum(problem.upper_bounds, need), afford)
     f_zero, g_zero = oracle(np.zeros(span.size))
-    master = _ScaledMaster(problem, span, max(f_zero, 1.0))
+    master = _ScaledMaster(problem, span, max(f_zero, 1.0), objective.weigh_cost)
 
     def add_cut(x: FloatArray) -> float:
         f, g = oracle(x)
         master.add_cut(f, g, x)
+        if objective.weigh_cost:
+            f += sum(c.cost(float(q)) for c, q in zip(problem.curves, x, strict=True))
         return f
 
     # trust region (box) around the incumbent, Linderoth-Wright style; the final bound is
     # always checked on the master without the box, so the stopping test is exact
     master.add_cut(f_zero, g_zero, np.zeros(span.size))
-    center = np.minimum(water_fill(problem).quantities, span)
+    center = np.minimum(water_fill(problem, weigh_cost=objective.weigh_cost).quantities, span)
     f_center = add_cut(center)
     if f_zero < f_center:
         center, f_center = np.zeros(span.size), f_zero

@@ -1,14 +1,16 @@
 """Exact separable solution of expected-shortfall sizing: marginal value per dollar.
 
 For the expected objective the problem separates by material. Material m's expected loss
-``F_m(x) = sum_(s,k) p_s price_m d_k max(0, c_smk - h_m - x)`` is convex piecewise linear;
+``F_m(x) = sum_(s,k) p_s d_mk max(0, c_smk - h_m - x)`` is convex piecewise linear;
 its marginal value ``-F_m'(x)`` is the weight of the breakpoints above ``x`` (a step function
 read off the sorted scenario gaps). The purchase cost is convex piecewise linear. Cutting the
 axis at every breakpoint and tranche edge gives intervals whose marginal value per dollar is
 non-increasing, so the optimum buys, across all materials, every interval whose ratio exceeds
 a threshold ``lambda*`` and part of those at ``lambda*`` (a continuous knapsack). ``lambda*``
 is found by bisection over the bit patterns of positive floats (exact: it ends on two adjacent
-floats) and is the shadow price of the budget [USD of value per USD].
+floats) and is the shadow price of the budget [USD of value per USD]. When the purchase cost is
+weighed against the loss (``weigh_cost``), intervals are bought only above a ratio of 1: with a
+slack budget buying stops where a dollar no longer avoids a dollar of loss.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stockpile.plan.problem import PriceCurve, SizingProblem
-from stockpile.plan.value import cumulative_gaps, hinge_weights
+from stockpile.plan.value import cumulative_gaps
 
 __all__ = ["WaterFill", "water_fill"]
 
@@ -44,15 +46,24 @@ class WaterFill:
     quantities : ndarray, shape (M,)
         Optimal purchases [material unit].
     threshold : float
-        Marginal value per dollar of the last dollar spent; the budget's shadow price
-        (0 when the budget does not bind) [USD/USD].
+        Marginal value per dollar of the last dollar spent when the budget binds; else the
+        floor (0, or 1 when cost is weighed) [USD/USD].
     budget_binding : bool
         Whether all the budget is spent.
+    floor : float
+        Smallest value per dollar worth buying: 0 for the plain objective, 1 when the
+        purchase cost is weighed against the loss avoided [USD/USD].
     """
 
     quantities: FloatArray
     threshold: float
     budget_binding: bool
+    floor: float = 0.0
+
+    @property
+    def shadow_price(self) -> float:
+        """Objective decrease per extra dollar of budget [USD/USD] (threshold - floor)."""
+        return max(0.0, self.threshold - self.floor) if self.budget_binding else 0.0
 
 
 def _ladder(
@@ -100,15 +111,20 @@ def _spend_above(ladders: list[_Ladder], lam: float) -> float:
     return total
 
 
-def water_fill(problem: SizingProblem, cum: FloatArray | None = None) -> WaterFill:
+def water_fill(
+    problem: SizingProblem, cum: FloatArray | None = None, *, weigh_cost: bool = False
+) -> WaterFill:
     """Solve expected-value sizing exactly (any budget, caps, limits, holdings, price curves).
 
     Parameters
     ----------
     problem : SizingProblem
-        The instance; the objective is the expected weighted unmet demand value.
+        The instance; the objective is the expected valued shortfall [USD].
     cum : ndarray, optional
         :func:`~stockpile.plan.value.cumulative_gaps` of the sample, when already computed.
+    weigh_cost : bool
+        Minimise cost + expected valued shortfall: buy only intervals whose value per dollar
+        exceeds 1 (and, when the budget binds, the threshold).
 
     Returns
     -------
@@ -119,12 +135,12 @@ def water_fill(problem: SizingProblem, cum: FloatArray | None = None) -> WaterFi
     _, m, _ = sample.shape
     cum = cumulative_gaps(sample.gaps) if cum is None else cum
     c = np.ascontiguousarray(cum.transpose(1, 0, 2))  # (M, S, K)
-    d = hinge_weights(sample.class_weights)  # (K,)
+    hinge = sample.hinges  # (M, K)
     upper = problem.upper_bounds
-    base = sample.scenario_weights[:, None] * d[None, :]  # (S, K)
+    probs = sample.scenario_weights[:, None]  # (S, 1)
     ladders: list[_Ladder] = []
     for i in range(m):
-        weight = (base * sample.unit_prices[i]).ravel()
+        weight = (probs * hinge[i][None, :]).ravel()
         ladders.append(
             _ladder(
                 c[i].ravel(),
@@ -135,14 +151,15 @@ def water_fill(problem: SizingProblem, cum: FloatArray | None = None) -> WaterFi
             )
         )
     budget = problem.budget
-    if _spend_above(ladders, 0.0) <= budget:
+    floor = 1.0 if weigh_cost else 0.0
+    if _spend_above(ladders, floor) <= budget:
         qty = np.array(
-            [lad.cum_len[int(np.count_nonzero(lad.ratio > 0))] for lad in ladders],
+            [lad.cum_len[int(np.count_nonzero(lad.ratio > floor))] for lad in ladders],
             dtype=np.float64,
         )
-        return WaterFill(qty, 0.0, False)
+        return WaterFill(qty, floor, False, floor)
     top = max(float(lad.ratio[0]) for lad in ladders if lad.ratio.size)
-    lo = 0  # bits of 0.0: spend above it exceeds the budget
+    lo = int(np.float64(floor).view(np.int64))  # spend above the floor exceeds the budget
     hi = int(np.float64(top).view(np.int64))  # nothing is strictly above the top ratio
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -170,4 +187,4 @@ def water_fill(problem: SizingProblem, cum: FloatArray | None = None) -> WaterFi
         block_cost = lad.cum_cost[n_gt : n_ge + 1] - lad.cum_cost[n_gt]
         block_len = lad.cum_len[n_gt : n_ge + 1] - lad.cum_len[n_gt]
         qty[i] += float(np.interp(share * block_cost[-1], block_cost, block_len))
-    return WaterFill(qty, lam, True)
+    return WaterFill(qty, lam, True, floor)

@@ -23,7 +23,7 @@ from scipy.optimize import linprog
 
 from stockpile.plan.errors import SolverError
 from stockpile.plan.problem import Objective, ObjectiveKind, SizingProblem
-from stockpile.plan.value import cumulative_gaps, hinge_weights
+from stockpile.plan.value import cumulative_gaps
 
 __all__ = [
     "HighsModel",
@@ -165,14 +165,15 @@ def define_shortfall(lp: LinearProgram, problem: SizingProblem) -> tuple[IntArra
     scen : ndarray of int
         Scenario index of each hinge variable.
     value : ndarray
-        Value weight ``price_m d_k`` of each hinge variable [USD/unit].
+        Value weight ``d_mk`` (:attr:`ShortfallSample.hinges`) of each hinge variable
+        [USD/unit].
     """
     sample = problem.sample
     _s, _m, _k = sample.shape
     c = cumulative_gaps(sample.gaps)
-    d = hinge_weights(sample.class_weights)
+    hinge = sample.hinges
     rhs = c - problem.limits.holdings[None, :, None]
-    keep = (rhs > 0) & (d[None, None, :] > 0) & (sample.unit_prices[None, :, None] > 0)
+    keep = (rhs > 0) & (hinge[None, :, :] > 0)
     si, mi, ki = np.nonzero(keep)
     n = si.size
     t0 = lp.add_vars("t", n, 0.0, np.inf)
@@ -180,7 +181,7 @@ def define_shortfall(lp: LinearProgram, problem: SizingProblem) -> tuple[IntArra
     rows = np.concatenate((_ar(n), _ar(n)))
     cols = np.concatenate((t0 + _ar(n), x0 + mi))
     lp.add_ub("hinge", rows, cols, -np.ones(2 * n), -rhs[si, mi, ki])
-    return si.astype(np.int64), (sample.unit_prices[mi] * d[ki]).astype(np.float64)
+    return si.astype(np.int64), hinge[mi, ki].astype(np.float64)
 
 
 def define_objective(
@@ -190,12 +191,18 @@ def define_objective(
     scen: IntArray,
     value: FloatArray,
 ) -> None:
-    """Expected value, CVaR (``eta + sum p xi / (1 - alpha)``) or worst case (epigraph)."""
+    """Expected value, CVaR (``eta + sum p xi / (1 - alpha)``) or worst case (epigraph), plus
+    the purchase cost ``sum_mj price_mj z_mj`` when ``objective.weigh_cost``."""
     sample = problem.sample
     s = sample.shape[0]
     t0 = lp.blocks["t"].start
     tcols = t0 + _ar(scen.size)
     probs = sample.scenario_weights
+    if objective.weigh_cost:
+        zb = lp.blocks["z"]
+        lp.set_cost(
+            _ar(zb.stop - zb.start) + zb.start, np.concatenate([c.prices for c in problem.curves])
+        )
     if objective.kind is ObjectiveKind.EXPECTED:
         lp.set_cost(tcols, probs[scen] * value)
         return

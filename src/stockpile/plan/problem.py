@@ -88,6 +88,11 @@ class ShortfallSample:
         Unit of account of each material (pint unit string, e.g. ``"metric_ton"``).
     scenario_names : tuple of str, optional
         Names of the scenarios (defaults to ``"s0"``, ``"s1"``, ...).
+    class_values : ndarray, shape (M, K), optional
+        Value of lost use of one unit of unmet demand per material and class
+        [USD/material unit], non-increasing along the classes. Default:
+        ``unit_prices[m] * class_weights[k]``. Given where a material's value of lost use is
+        set in USD or by its own multiples (:class:`~stockpile.plan.LossValues`).
     """
 
     materials: tuple[str, ...]
@@ -98,6 +103,7 @@ class ShortfallSample:
     unit_prices: FloatArray
     units: tuple[str, ...]
     scenario_names: tuple[str, ...] = ()
+    class_values: FloatArray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "materials", tuple(str(m) for m in self.materials))
@@ -146,6 +152,33 @@ class ShortfallSample:
         if len(names) != s:
             raise PlanInputError("scenario_names", f"{len(names)} names for {s} scenarios")
         object.__setattr__(self, "scenario_names", names)
+        if self.class_values is not None:
+            v = _as_float_array(self.class_values, "class_values", 2)
+            if v.shape != (m, k):
+                raise PlanInputError("class_values", f"expected shape {(m, k)}, got {v.shape}")
+            check_finite_nonnegative(v, "class_values")
+            bad = np.flatnonzero((np.diff(v, axis=1) > 0).any(axis=1))
+            if bad.size:
+                i = int(bad[0])
+                raise PlanInputError(
+                    f"class_values[{self.materials[i]}]",
+                    f"must be non-increasing in release priority (defence first), got "
+                    f"{v[i].tolist()}",
+                )
+            object.__setattr__(self, "class_values", v)
+
+    @property
+    def values(self) -> FloatArray:
+        """Value of lost use per unit of unmet demand, shape (M, K) [USD/material unit]."""
+        if self.class_values is not None:
+            return self.class_values
+        return np.asarray(self.unit_prices[:, None] * self.class_weights[None, :], dtype=np.float64)
+
+    @property
+    def hinges(self) -> FloatArray:
+        """Hinge weights ``v_mk - v_m,k+1`` of :attr:`values`, shape (M, K) [USD/unit]."""
+        v = self.values
+        return np.asarray(v - np.concatenate((v[:, 1:], np.zeros((v.shape[0], 1))), axis=1))
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -380,11 +413,16 @@ class Objective:
         CVaR level in [0, 1): the mean of the worst ``1 - alpha`` probability mass.
     scenarios : tuple of int
         For the worst case: indices of the named scenario set (empty = all scenarios).
+    weigh_cost : bool
+        Minimise purchase cost + the risk measure of valued shortfall [USD], so that with a
+        slack budget buying stops where a dollar no longer avoids a dollar of loss. False:
+        the plain "cover unmet demand" objective (the risk measure alone, within the budget).
     """
 
     kind: ObjectiveKind = ObjectiveKind.EXPECTED
     alpha: float = 0.9
     scenarios: tuple[int, ...] = field(default_factory=tuple)
+    weigh_cost: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, ObjectiveKind):
@@ -393,7 +431,7 @@ class Objective:
             raise PlanInputError("objective.alpha", f"must be in [0, 1), got {self.alpha!r}")
 
     @classmethod
-    def parse(cls, text: str, alpha: float | None = None) -> Objective:
+    def parse(cls, text: str, alpha: float | None = None, weigh_cost: bool = False) -> Objective:
         """Parse ``"expected"``, ``"worst"``, ``"cvar"`` or ``"cvar:0.9"``."""
         name, _, level = text.strip().lower().partition(":")
         try:
@@ -407,11 +445,12 @@ class Objective:
                 a = float(level)
             except ValueError:
                 raise PlanInputError("objective", f"bad CVaR level in {text!r}") from None
-        return cls(kind, a)
+        return cls(kind, a, weigh_cost=weigh_cost)
 
     def label(self) -> str:
-        """Short text such as ``cvar:0.9``."""
-        return f"cvar:{self.alpha:g}" if self.kind is ObjectiveKind.CVAR else self.kind.value
+        """Short text such as ``cvar:0.9`` or ``cost + expected``."""
+        base = f"cvar:{self.alpha:g}" if self.kind is ObjectiveKind.CVAR else self.kind.value
+        return f"cost + {base}" if self.weigh_cost else base
 
 
 @dataclass(frozen=True)

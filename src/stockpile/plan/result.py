@@ -7,6 +7,7 @@ Printable (:meth:`SizingPlan.to_text`) and exportable (:meth:`SizingPlan.to_json
 from __future__ import annotations
 
 import csv
+import dataclasses
 import enum
 import io
 import json
@@ -17,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stockpile.plan.problem import Objective, SizingProblem
-from stockpile.plan.value import cumulative_gaps, evaluate_stock, risk_measure
+from stockpile.plan.value import cumulative_gaps, evaluate_stock, loss_slopes, risk_measure
 
 __all__ = ["LimitStatus", "SizingMethod", "SizingPlan", "assemble_plan"]
 
@@ -43,6 +44,7 @@ class LimitStatus(enum.Enum):
     STOCK_CEILING = "stock ceiling"
     COVERED = "no shortfall left"
     BUDGET = "budget"
+    WORTH = "next dollar avoids less than a dollar of loss"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,16 @@ class SizingPlan:
         Cutting-plane iterations (0 for the other methods).
     cap_sources : tuple of str
         Provenance of each material's caps.
+    objective_before, objective_after : float
+        The minimised objective: the risk measure, plus the purchase cost when the objective
+        weighs cost [USD].
+    marginal_value_per_dollar : ndarray, shape (M,)
+        Loss avoided by the next dollar spent on each material at the plan (risk measure's
+        subgradient over the next unit's price) [USD/USD].
+    cap_shadow_prices : ndarray, shape (M,)
+        Objective decrease per unit of relaxation of each binding cap: per USD of a spending
+        cap [USD/USD], per unit of a quantity limit or stock ceiling [USD/material unit]; NaN
+        where no cap binds.
     """
 
     materials: tuple[str, ...]
@@ -113,6 +125,10 @@ class SizingPlan:
     solve_seconds: float
     iterations: int
     cap_sources: tuple[str, ...]
+    objective_before: float = math.nan
+    objective_after: float = math.nan
+    marginal_value_per_dollar: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    cap_shadow_prices: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
     @property
     def total_cost(self) -> float:
@@ -146,6 +162,8 @@ class SizingPlan:
                 "expected_value_before_usd": float(self.material_expected_before[i]),
                 "expected_value_after_usd": float(self.material_expected_after[i]),
                 "cap_source": self.cap_sources[i],
+                "marginal_value_per_dollar": _num(self.marginal_value_per_dollar[i]),
+                "cap_shadow_price": _num(self.cap_shadow_prices[i]),
             }
             for k, cls in enumerate(self.class_names):
                 rec[f"unmet_before_{cls}"] = float(self.unmet_before[i, k])
@@ -167,6 +185,9 @@ class SizingPlan:
             "expected_after_usd": self.expected_after,
             "coverage_per_dollar": self.coverage_per_dollar,
             "budget_shadow_price": self.budget_shadow_price,
+            "objective_before_usd": self.objective_before,
+            "objective_after_usd": self.objective_after,
+            "weigh_cost": self.objective.weigh_cost,
             "solve_seconds": self.solve_seconds,
             "iterations": self.iterations,
             "class_names": list(self.class_names),
@@ -279,6 +300,30 @@ def assemble_plan(
             statuses.append(LimitStatus.BUDGET)
         else:
             statuses.append(LimitStatus.NONE)
+    risk_b = risk_measure(loss_b, probs, objective)
+    risk_a = risk_measure(loss_a, probs, objective)
+    cost_term = float(costs.sum()) if objective.weigh_cost else 0.0
+    # marginal loss avoided per dollar at the plan: subgradient of the risk measure (its
+    # scenario weights) times each material's loss slope, over the next unit's price
+    slopes = loss_slopes(sample, after_stock)  # (S, M) [USD/unit]
+    mv = -(risk_a.weights @ slopes)  # [USD/unit]
+    next_price = np.array(
+        [
+            c.prices[min(int(np.searchsorted(c.edges[1:], q, side="right")), c.prices.size - 1)]
+            for c, q in zip(problem.curves, x, strict=True)
+        ]
+    )
+    mvpd = mv / next_price
+    floor = 1.0 if objective.weigh_cost else 0.0
+    if objective.weigh_cost:
+        statuses = [LimitStatus.WORTH if st is LimitStatus.NONE else st for st in statuses]
+    lam = max(0.0, float(shadow_price)) + floor  # value per dollar of the marginal dollar
+    cap_shadow = np.full(x.size, np.nan)
+    for i, st in enumerate(statuses):
+        if st is LimitStatus.SPEND_CAP:
+            cap_shadow[i] = max(0.0, float(mvpd[i]) - lam)
+        elif st in (LimitStatus.QUANTITY_LIMIT, LimitStatus.STOCK_CEILING):
+            cap_shadow[i] = max(0.0, float(mv[i] - next_price[i] * lam))
     return SizingPlan(
         materials=sample.materials,
         units=sample.units,
@@ -292,8 +337,8 @@ def assemble_plan(
         spend_cap_usage=cap_use,
         quantity_limit_usage=qty_use,
         limits=tuple(statuses),
-        risk_before=risk_measure(loss_b, probs, objective).value,
-        risk_after=risk_measure(loss_a, probs, objective).value,
+        risk_before=risk_b.value,
+        risk_after=risk_a.value,
         expected_before=float(probs @ loss_b),
         expected_after=float(probs @ loss_a),
         material_expected_before=np.asarray(mat_b, dtype=np.float64),
@@ -304,4 +349,8 @@ def assemble_plan(
         solve_seconds=solve_seconds,
         iterations=iterations,
         cap_sources=lim.sources,
+        objective_before=risk_b.value,
+        objective_after=risk_a.value + cost_term,
+        marginal_value_per_dollar=np.asarray(mvpd, dtype=np.float64),
+        cap_shadow_prices=cap_shadow,
     )

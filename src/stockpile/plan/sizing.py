@@ -57,8 +57,8 @@ def size_stockpile(
                 f"exact water-filling solves the expected objective only, not {obj.label()}",
             )
         cum = cumulative_gaps(problem.sample.gaps)
-        wf = water_fill(problem, cum)
-        x, shadow = wf.quantities, wf.threshold
+        wf = water_fill(problem, cum, weigh_cost=obj.weigh_cost)
+        x, shadow = wf.quantities, wf.shadow_price
     elif method is SizingMethod.LP:
         x, shadow = solve_sizing_lp(problem, obj)
     else:

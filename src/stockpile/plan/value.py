@@ -3,11 +3,11 @@
 With stock ``y`` released highest class first, unmet demand of class k is
 ``clip(c_k - y, 0, g_k)`` where ``c_k = g_1 + ... + g_k``. Its value is
 
-``V(y) = price * sum_k w_k clip(c_k - y, 0, g_k) = price * sum_k d_k max(0, c_k - y)``
+``V(y) = sum_k v_k clip(c_k - y, 0, g_k) = sum_k d_k max(0, c_k - y)``
 
-with ``d_k = w_k - w_(k+1) >= 0`` (``w_(K+1) = 0``): a sum of hinges, convex and
-non-increasing in ``y``. Values are in [USD] at the sample's reference prices, weighted by
-class.
+with ``v_k`` the value of lost use of class k [USD/unit] (by default the reference price times
+the class weight) and ``d_k = v_k - v_(k+1) >= 0`` (``v_(K+1) = 0``): a sum of hinges, convex
+and non-increasing in ``y``. Values are in [USD].
 """
 
 from __future__ import annotations
@@ -58,12 +58,12 @@ def unmet_by_class(sample: ShortfallSample, stock: FloatArray) -> FloatArray:
 def material_losses(sample: ShortfallSample, stock: FloatArray) -> FloatArray:
     """Weighted value of unmet demand per scenario and material, shape (S, M) [USD]."""
     c = cumulative_gaps(sample.gaps)
-    d = hinge_weights(sample.class_weights)
+    hinge = sample.hinges
     out = np.zeros(c.shape[:2])
     for k in range(c.shape[2]):
-        if d[k] > 0:
-            out += d[k] * np.maximum(c[:, :, k] - stock[None, :], 0.0)
-    return np.asarray(out * sample.unit_prices[None, :], dtype=np.float64)
+        if (hinge[:, k] > 0).any():
+            out += hinge[None, :, k] * np.maximum(c[:, :, k] - stock[None, :], 0.0)
+    return np.asarray(out, dtype=np.float64)
 
 
 def scenario_losses(sample: ShortfallSample, stock: FloatArray) -> FloatArray:
@@ -74,12 +74,11 @@ def scenario_losses(sample: ShortfallSample, stock: FloatArray) -> FloatArray:
 def loss_slopes(sample: ShortfallSample, stock: FloatArray) -> FloatArray:
     """Right derivative of each scenario's loss in each material's stock, shape (S, M) [USD/unit].
 
-    ``dL_s/dy_m = -price_m * sum_k d_k [c_smk > y_m]`` (non-positive).
+    ``dL_s/dy_m = -sum_k d_mk [c_smk > y_m]`` (non-positive; ``d`` = :attr:`hinges`).
     """
     c = cumulative_gaps(sample.gaps)
-    d = hinge_weights(sample.class_weights)
     active = (c > stock[None, :, None]).astype(np.float64)
-    return np.asarray(-(active @ d) * sample.unit_prices[None, :], dtype=np.float64)
+    return np.asarray(-(active * sample.hinges[None, :, :]).sum(axis=2), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -166,15 +165,15 @@ def evaluate_stock(
         :func:`cumulative_gaps` of the sample, when already computed.
     """
     c = cumulative_gaps(sample.gaps) if cum is None else cum
-    d = hinge_weights(sample.class_weights)
+    hinge = sample.hinges
     s, m, k = c.shape
     losses = np.zeros((s, m))
     unmet = np.zeros((m, k))
     probs = sample.scenario_weights
     for j in range(k):
         h = np.maximum(c[:, :, j] - stock[None, :], 0.0)
-        if d[j] > 0:
-            losses += d[j] * h
+        if (hinge[:, j] > 0).any():
+            losses += hinge[None, :, j] * h
         np.minimum(h, sample.gaps[:, :, j], out=h)
         unmet[:, j] = probs @ h
-    return StockEvaluation(losses * sample.unit_prices[None, :], unmet)
+    return StockEvaluation(losses, unmet)
