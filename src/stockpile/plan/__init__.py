@@ -6,7 +6,10 @@ Pure computation (no disk, network or database):
   objective, the extensive LP (HiGHS) as cross-check, cutting planes for CVaR / worst case;
 - robust sizing against the supplier's export controls (:func:`robust_size`);
 - a fiscal-year procurement schedule (:func:`schedule_procurement`);
-- buffer-stock price bands (:func:`simulate_band`, :func:`tune_band`).
+- buffer-stock price bands (:func:`simulate_band`, :func:`tune_band`);
+- purchase programmes (:func:`builtin_programme`), values of lost use (:class:`LossValues`), the
+  plan in the planner's terms (:func:`plan_terms`), the out-of-sample check and gap bound
+  (:func:`check_plan`, :func:`auto_runs`).
 """
 
 from stockpile.plan.adapters import combine_samples, game_from_compiled, sample_from_simulation
@@ -37,6 +40,7 @@ from stockpile.plan.inputs import (
     program_caps,
     world_production,
 )
+from stockpile.plan.loss import CLASS_ORDER, LossValues, MaterialLossValue, parse_loss_value
 from stockpile.plan.lp import build_sizing_lp, solve_sizing_lp
 from stockpile.plan.problem import (
     MaterialLimits,
@@ -45,6 +49,14 @@ from stockpile.plan.problem import (
     PriceCurve,
     ShortfallSample,
     SizingProblem,
+)
+from stockpile.plan.programme import (
+    Programme,
+    ProgrammeEntry,
+    ProgrammeQuantity,
+    builtin_programme,
+    builtin_programmes,
+    parse_programme,
 )
 from stockpile.plan.result import LimitStatus, SizingMethod, SizingPlan
 from stockpile.plan.robust import (
@@ -67,28 +79,58 @@ from stockpile.plan.schedule import (
     schedule_procurement,
 )
 from stockpile.plan.sizing import size_stockpile
+from stockpile.plan.terms import (
+    Consumption,
+    MaterialTerms,
+    PlanTerms,
+    PriceUsed,
+    ValuedShortfall,
+    add_requirements,
+    plan_terms,
+)
+from stockpile.plan.validation import (
+    AutoRuns,
+    Estimate,
+    SampleCheck,
+    auto_runs,
+    check_plan,
+    objective_at,
+)
 from stockpile.plan.value import risk_measure, scenario_losses
 
 __all__ = [
+    "CLASS_ORDER",
+    "AutoRuns",
     "BandPolicy",
     "BandResult",
     "BandTuning",
+    "Consumption",
     "ContractAction",
     "CuttingPlaneResult",
+    "Estimate",
     "InfeasiblePlanError",
     "LimitStatus",
+    "LossValues",
     "MaterialLimits",
+    "MaterialLossValue",
+    "MaterialTerms",
     "Objective",
     "ObjectiveKind",
     "OrderAction",
     "PlanError",
     "PlanInputError",
+    "PlanTerms",
     "PriceCurve",
     "PriceProcess",
+    "PriceUsed",
     "ProcurementSchedule",
     "ProgramCap",
+    "Programme",
+    "ProgrammeEntry",
+    "ProgrammeQuantity",
     "RobustMethod",
     "RobustPlan",
+    "SampleCheck",
     "ScheduleLine",
     "ScheduleProblem",
     "ShortfallSample",
@@ -99,12 +141,18 @@ __all__ = [
     "SupplierGame",
     "SupplierMeasure",
     "SupplierResponse",
+    "ValuedShortfall",
     "WaterFill",
+    "add_requirements",
+    "auto_runs",
     "band_table",
     "best_response",
     "best_response_by_enumeration",
     "build_sizing_lp",
+    "builtin_programme",
+    "builtin_programmes",
     "caps_from_rows",
+    "check_plan",
     "combine_samples",
     "contract_actions",
     "estimate_log_volatility",
@@ -115,8 +163,12 @@ __all__ = [
     "impact_curves",
     "limits_from_caps",
     "log_price_impact",
+    "objective_at",
     "parse_assignments",
+    "parse_loss_value",
     "parse_numbers",
+    "parse_programme",
+    "plan_terms",
     "price_series",
     "process_from_annual_prices",
     "program_caps",
