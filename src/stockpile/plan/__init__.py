@@ -12,7 +12,13 @@ Pure computation (no disk, network or database):
   (:func:`check_plan`, :func:`auto_runs`).
 """
 
-from stockpile.plan.adapters import combine_samples, game_from_compiled, sample_from_simulation
+from stockpile.plan.adapters import (
+    combine_samples,
+    consumption_from_compiled,
+    game_from_compiled,
+    restrict_sample,
+    sample_from_simulation,
+)
 from stockpile.plan.buffer import (
     BandPolicy,
     BandResult,
@@ -53,10 +59,13 @@ from stockpile.plan.problem import (
 from stockpile.plan.programme import (
     Programme,
     ProgrammeEntry,
+    ProgrammeInputs,
     ProgrammeQuantity,
     builtin_programme,
     builtin_programmes,
     parse_programme,
+    programme_inputs,
+    purchase_prices,
 )
 from stockpile.plan.result import LimitStatus, SizingMethod, SizingPlan
 from stockpile.plan.robust import (
@@ -127,6 +136,7 @@ __all__ = [
     "ProgramCap",
     "Programme",
     "ProgrammeEntry",
+    "ProgrammeInputs",
     "ProgrammeQuantity",
     "RobustMethod",
     "RobustPlan",
@@ -154,6 +164,7 @@ __all__ = [
     "caps_from_rows",
     "check_plan",
     "combine_samples",
+    "consumption_from_compiled",
     "contract_actions",
     "estimate_log_volatility",
     "feasible_responses",
@@ -172,6 +183,9 @@ __all__ = [
     "price_series",
     "process_from_annual_prices",
     "program_caps",
+    "programme_inputs",
+    "purchase_prices",
+    "restrict_sample",
     "risk_measure",
     "robust_size",
     "sample_from_simulation",

@@ -13,11 +13,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stockpile.plan.errors import PlanInputError
+from stockpile.plan.loss import LossValues
 from stockpile.plan.problem import ShortfallSample
+from stockpile.plan.terms import Consumption
 
 __all__ = [
     "combine_samples",
+    "consumption_from_compiled",
     "game_from_compiled",
+    "restrict_sample",
     "sample_from_simulation",
 ]
 
@@ -27,6 +31,7 @@ def sample_from_simulation(
     class_weights: Sequence[float],
     classes: Sequence[str] = ("defence", "essential"),
     kg_per_unit: Mapping[str, float] | None = None,
+    loss_values: LossValues | None = None,
 ) -> tuple[ShortfallSample, tuple[str, ...]]:
     """Shortfall sample from a :class:`stockpile.simulate.SimulationResult`.
 
@@ -45,6 +50,9 @@ def sample_from_simulation(
         Priority classes planned for, in release order.
     kg_per_unit : mapping, optional
         Kilograms per unit of account, by unit name (default: from ``stockpile.units``).
+    loss_values : LossValues, optional
+        Value of lost use per class with per-material overrides (sets ``class_values``);
+        default ``class_weights`` times the reference price.
 
     Returns
     -------
@@ -86,16 +94,61 @@ def sample_from_simulation(
         raise PlanInputError("result", "no material has both U.S. balance data and a price")
     gaps = np.nan_to_num(gaps_all[:, keep, :][:, :, idx], nan=0.0)
     s = gaps.shape[0]
+    prices = price_kg[keep] * np.array(factors)
+    mats = tuple(keys[j] for j in keep)
+    values = (
+        None
+        if loss_values is None
+        else loss_values.class_values(mats, tuple(classes), prices, factors)
+    )
     sample = ShortfallSample(
         materials=tuple(keys[j] for j in keep),
         gaps=np.maximum(gaps, 0.0),
         class_names=tuple(classes),
         class_weights=np.asarray(class_weights, dtype=np.float64),
         scenario_weights=np.full(s, 1.0 / s),
-        unit_prices=price_kg[keep] * np.array(factors),
+        unit_prices=prices,
         units=tuple(units[j] for j in keep),
+        class_values=values,
     )
     return sample, tuple(notes)
+
+
+def restrict_sample(sample: ShortfallSample, materials: Sequence[str]) -> ShortfallSample:
+    """The sample's columns of ``materials`` (those present), in the sample's order."""
+    keep = [j for j, m in enumerate(sample.materials) if m in set(materials)]
+    if not keep:
+        raise PlanInputError("materials", "none of them is in the sample")
+    return ShortfallSample(
+        materials=tuple(sample.materials[j] for j in keep),
+        gaps=sample.gaps[:, keep, :],
+        class_names=sample.class_names,
+        class_weights=sample.class_weights,
+        scenario_weights=sample.scenario_weights,
+        unit_prices=sample.unit_prices[keep],
+        units=tuple(sample.units[j] for j in keep),
+        scenario_names=sample.scenario_names,
+        class_values=None if sample.class_values is None else sample.class_values[keep],
+    )
+
+
+def consumption_from_compiled(model: Any) -> dict[str, Consumption]:
+    """U.S. consumption per material of a compiled scenario, for days of cover [unit/yr].
+
+    Total = the baseline's U.S. consumption; priority = total x (mean defence share + mean
+    essential share) of the scenario's assumed class-share distributions.
+    """
+    out: dict[str, Consumption] = {}
+    for j, key in enumerate(model.keys):
+        total = float(model.consumption[j]) * 12.0
+        share = float(model.split_defence[j].mean()) + float(model.split_essential[j].mean())
+        out[key] = Consumption(
+            total,
+            total * share,
+            "U.S. consumption of the scenario baseline; priority share = mean of the "
+            "scenario's assumed defence + essential shares",
+        )
+    return out
 
 
 def game_from_compiled(
@@ -259,6 +312,7 @@ def combine_samples(
     materials: list[str] = []
     unit: dict[str, str] = {}
     price: dict[str, float] = {}
+    value: dict[str, NDArray[np.float64]] = {}
     for smp, name in zip(samples, names, strict=True):
         if smp.class_names != first.class_names or not np.array_equal(
             smp.class_weights, first.class_weights
@@ -268,6 +322,7 @@ def combine_samples(
             if mat not in unit:
                 materials.append(mat)
                 unit[mat], price[mat] = smp.units[j], float(smp.unit_prices[j])
+                value[mat] = smp.values[j]
             elif unit[mat] != smp.units[j] or not math.isclose(price[mat], smp.unit_prices[j]):
                 raise PlanInputError(
                     f"samples[{name}]", f"{mat} has another unit or reference price"
@@ -293,4 +348,5 @@ def combine_samples(
         unit_prices=np.array([price[m] for m in materials]),
         units=tuple(unit[m] for m in materials),
         scenario_names=tuple(labels),
+        class_values=np.array([value[m] for m in materials]),
     )

@@ -3,9 +3,18 @@
 These are policy assumptions, not data: no published figure prices a ton of antimony missing
 from a munitions line. Defaults (each overridable per material):
 
-* defence: 2 x the material's reference price [USD/unit],
-* essential civilian: 1 x the reference price,
+* defence: 10 x the material's reference price [USD/unit],
+* essential civilian: 3 x the reference price,
 * other: 0 (the planner does not buy for it).
+
+Rationale of the defaults (an assumption, stated so it can be argued with): a unit of demand
+that cannot be met is worth at least the price that would clear the shortage. In the
+isoelastic market of domain.md section 4 with a short-run demand elasticity of -0.2 (inside the
+built-in scenarios' assumed range -0.30 to -0.05), a 20 % shortfall clears at
+``0.8^(1/-0.2) = 3.05`` times the price and a 37 % shortfall at ``0.63^(-5) = 10.1`` times:
+essential civilian use is valued at the first, defence use (the stockpile's purpose under
+50 U.S.C. 98) at the second. Buying is worth it only while the loss avoided per dollar exceeds
+one, so these multiples set how deep into the tail of the shortfall distribution a plan buys.
 
 A per-material override gives either multiples of the price or USD per unit of the material,
 with its source or rationale. :meth:`LossValues.class_values` builds the
@@ -78,8 +87,8 @@ class LossValues:
         Per-material values by material key.
     """
 
-    defence: float = 2.0
-    essential: float = 1.0
+    defence: float = 10.0
+    essential: float = 3.0
     other: float = 0.0
     overrides: Mapping[str, MaterialLossValue] = field(default_factory=dict)
 

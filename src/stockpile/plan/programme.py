@@ -33,17 +33,23 @@ from typing import Any
 
 import numpy as np
 
+from stockpile.plan.adapters import restrict_sample
 from stockpile.plan.errors import PlanInputError
 from stockpile.plan.inputs import ProgramCap
-from stockpile.plan.problem import MaterialLimits
+from stockpile.plan.loss import LossValues
+from stockpile.plan.problem import MaterialLimits, ShortfallSample
+from stockpile.plan.terms import PriceUsed, add_requirements
 
 __all__ = [
     "Programme",
     "ProgrammeEntry",
+    "ProgrammeInputs",
     "ProgrammeQuantity",
     "builtin_programme",
     "builtin_programmes",
     "parse_programme",
+    "programme_inputs",
+    "purchase_prices",
 ]
 
 
@@ -314,3 +320,161 @@ def builtin_programme(name: str) -> Programme:
         )
     text = (resources.files("stockpile.plan") / "programmes" / f"{name}.yaml").read_text("utf-8")
     return parse_programme(yaml.safe_load(text), f"builtin:{name}.yaml")
+
+
+def purchase_prices(
+    materials: Sequence[str],
+    units: Sequence[str],
+    *,
+    year: int | None = None,
+    programme: Programme | None = None,
+) -> dict[str, PriceUsed]:
+    """Purchase price of each material [USD/material unit] from the one price path.
+
+    A programme entry naming a contract is priced at the contract's own unit price (ceiling /
+    quantity, :func:`stockpile.pricing.contract_price`); every other material at its reference
+    price of ``year`` (:func:`stockpile.pricing.unit_price`; default the latest year).
+
+    Raises
+    ------
+    PlanInputError
+        ``price_year`` without a price for a material, or a material without a price.
+    """
+    from stockpile.pricing import PriceError, contract_price, unit_price
+
+    out: dict[str, PriceUsed] = {}
+    for mat, unit in zip(materials, units, strict=True):
+        entry = None if programme is None else programme.entry(mat)
+        try:
+            if entry is not None and entry.contract and entry.quantity_cap is not None:
+                p = contract_price(
+                    mat,
+                    entry.contract,
+                    entry.spend_cap_usd,
+                    entry.quantity_cap.quantity,
+                    entry.quantity_cap.unit,
+                    year=int(entry.contract_year or 0),
+                )
+                label = (
+                    f"contract {entry.contract}: ceiling / quantity = {entry.spend_cap_usd:,.0f} "
+                    f"USD / {entry.quantity_cap.quantity:,.0f} {entry.quantity_cap.unit} "
+                    f"= {p.usd_per_kg:,.2f} USD/kg {p.basis}"
+                )
+            else:
+                p = unit_price(mat, year=year)
+                label = f"{p.label()}; {p.series}"
+        except PriceError as exc:
+            raise PlanInputError(
+                exc.field if exc.field == "price_year" else f"price[{mat}]", exc.problem
+            ) from None
+        out[mat] = PriceUsed(p.per(unit), p.year, p.basis, label)
+    return out
+
+
+@dataclass(frozen=True)
+class ProgrammeInputs:
+    """A sample restricted to a programme, with requirements added, and its limits.
+
+    Attributes
+    ----------
+    sample : ShortfallSample
+        Programme materials only; requirement-planned materials added.
+    limits : MaterialLimits
+        The programme's caps [material unit, USD].
+    prices : dict
+        Purchase price of each material.
+    notes : tuple of str
+        Materials left out and why; requirement sources.
+    """
+
+    sample: ShortfallSample
+    limits: MaterialLimits
+    prices: dict[str, PriceUsed]
+    notes: tuple[str, ...]
+
+
+def programme_inputs(
+    sample: ShortfallSample,
+    programme: Programme,
+    holdings: Mapping[str, float],
+    *,
+    price_year: int | None = None,
+    loss_values: LossValues | None = None,
+) -> ProgrammeInputs:
+    """Restrict ``sample`` to the programme's materials and add requirement-planned ones.
+
+    A programme material absent from the sample (no U.S. consumption figure, or not in the
+    scenario) is planned against its requirement when the programme gives one (unmet defence
+    demand = requirement - holdings, in every scenario); without a requirement it is left out
+    with a note.
+
+    Parameters
+    ----------
+    sample : ShortfallSample
+        From the simulation.
+    programme : Programme
+        Eligible materials and caps.
+    holdings : mapping
+        Material -> quantity held [material unit].
+    price_year : int, optional
+        Price year of reference prices (default the latest).
+    loss_values : LossValues, optional
+        Values of lost use for requirement-planned materials (default the sample's weights).
+    """
+    from stockpile.reference import get_material
+
+    notes: list[str] = []
+    present = [m for m in programme.materials if m in sample.materials]
+    req: dict[str, float] = {}
+    req_units: dict[str, str] = {}
+    for e in programme.entries:
+        if e.material in sample.materials:
+            continue
+        if e.requirement is None:
+            notes.append(
+                f"{e.material}: in programme {programme.name} but not plannable here (no "
+                "simulated shortfall: not in the scenario or no U.S. consumption figure) and "
+                "no requirement given; nothing bought"
+            )
+            continue
+        unit = get_material(e.material).unit or "metric_ton"
+        req_units[e.material] = unit
+        req[e.material] = e.requirement.to(unit)
+        notes.append(
+            f"{e.material}: planned against its requirement {e.requirement.quantity:,g} "
+            f"{e.requirement.unit} [{e.requirement.source}]"
+        )
+    if not present and not req:
+        raise PlanInputError(
+            "programme", f"none of the materials of {programme.name} can be planned here"
+        )
+    base = sample if not present else restrict_sample(sample, present)
+    ref = purchase_prices(tuple(req), tuple(req_units[m] for m in req), year=price_year)
+    values = None
+    if loss_values is not None and req:
+        kg = [ProgrammeQuantity(1.0, req_units[m]).to("kilogram") for m in req]
+        mat_values = loss_values.class_values(
+            tuple(req), base.class_names, np.array([ref[m].usd_per_unit for m in req]), kg
+        )
+        values = {m: list(mat_values[i]) for i, m in enumerate(req)}
+    if not present:
+        # only requirement-planned materials: an empty base with the sample's scenarios
+        base = ShortfallSample(
+            materials=("_none",),
+            gaps=np.zeros((sample.shape[0], 1, sample.shape[2])),
+            class_names=sample.class_names,
+            class_weights=sample.class_weights,
+            scenario_weights=sample.scenario_weights,
+            unit_prices=np.ones(1),
+            units=("metric_ton",),
+            scenario_names=sample.scenario_names,
+        )
+    out = add_requirements(
+        base, req, req_units, {m: p.usd_per_unit for m, p in ref.items()}, values
+    )
+    if not present:
+        out = restrict_sample(out, tuple(req))
+    held = [float(holdings.get(m, 0.0)) for m in out.materials]
+    limits = programme.limits(out.materials, out.units, held)
+    prices = purchase_prices(out.materials, out.units, year=price_year, programme=programme)
+    return ProgrammeInputs(out, limits, prices, tuple(notes))
