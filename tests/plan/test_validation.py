@@ -53,7 +53,7 @@ def test_check_plan_gap_is_small_for_the_saa_plan_and_large_for_nothing() -> Non
     bad = check_plan(zero, problem, obj, batches)
     assert bad.relative_gap > 0.1
     assert objective_at(problem, obj, np.zeros(2)) > check.in_sample
-    with pytest.raises(PlanInputError, match="^batches:"):
+    with pytest.raises(PlanInputError, match=r"^batches:"):
         check_plan(plan, problem, obj, batches[:1])
 
 
