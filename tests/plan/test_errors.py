@@ -112,6 +112,7 @@ def test_public_names_pinned() -> None:
         "exact",
         "loss",
         "lp",
+        "solver",
         "problem",
         "programme",
         "result",

@@ -21,8 +21,9 @@ from numpy.typing import NDArray
 
 from stockpile.plan.errors import SolverError
 from stockpile.plan.exact import water_fill
-from stockpile.plan.lp import HighsModel, LinearProgram
+from stockpile.plan.lp import LinearProgram, to_problem
 from stockpile.plan.problem import Objective, SizingProblem
+from stockpile.plan.solver import IncrementalModel, SolveStatus
 from stockpile.plan.value import cumulative_gaps, risk_measure
 
 __all__ = ["CuttingPlaneResult", "solve_cutting_plane"]
@@ -145,7 +146,7 @@ class _ScaledMaster:
         self.u_cols = u0 + np.arange(m, dtype=np.int64)
         self.cut_cols = np.append(self.u_cols, theta)
         self.budget_row = lp.row_blocks["budget"].start
-        self.model = HighsModel(lp)
+        self.model = IncrementalModel(to_problem(lp))
 
     def add_cut(self, f: float, g: FloatArray, x: FloatArray) -> None:
         """Add ``theta >= f + g . (x' - x)`` [USD]."""
@@ -159,8 +160,10 @@ class _ScaledMaster:
     def solve(self) -> _MasterSolution:
         """Solve (warm start) and return the solution in problem units."""
         sol = self.model.solve()
-        x = sol.values[self.u_cols] * self.unit
-        dual = abs(float(sol.ub_duals[self.budget_row]))
+        if sol.status is not SolveStatus.OPTIMAL:
+            raise SolverError(f"HiGHS did not find an optimum: {sol.message}")
+        x = sol.x[self.u_cols] * self.unit
+        dual = abs(float(sol.duals_ub[self.budget_row]))
         return _MasterSolution(x, sol.objective * self.scale, dual * self.scale / self.budget)
 
 

@@ -4,37 +4,34 @@ Built in small steps (create -> solve -> assign):
 :func:`define_purchases` (tranche variables ``z_mj``, quantities ``x_m = sum_j z_mj``, budget,
 spending caps, quantity limits), :func:`define_shortfall` (hinge variables
 ``t_smk >= c_smk - h_m - x_m``), :func:`define_objective` (expected, CVaR via
-Rockafellar-Uryasev, or worst case by an epigraph variable), then :func:`solve_lp`.
+Rockafellar-Uryasev, or worst case by an epigraph variable), then :func:`solve_lp` (the
+planner's one solver interface, :func:`stockpile.plan.solver.solve`).
 The LP holds one variable per scenario, material and class: use it as the cross-check at small
 sizes and :mod:`stockpile.plan.cutting` for large CVaR / worst-case problems.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 from stockpile.plan.errors import SolverError
 from stockpile.plan.problem import Objective, ObjectiveKind, SizingProblem
+from stockpile.plan.solver import LinearProblem, Solution, SolveStatus, solve
 from stockpile.plan.value import cumulative_gaps
 
 __all__ = [
-    "HighsModel",
     "LinearProgram",
-    "LpSolution",
     "build_sizing_lp",
     "define_objective",
     "define_purchases",
     "define_shortfall",
     "solve_lp",
     "solve_sizing_lp",
+    "to_problem",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -101,25 +98,6 @@ class LinearProgram:
         self.eq_vals.append(vals)
         self.eq_rhs.append(rhs)
         self.n_eq += rhs.shape[0]
-
-
-@dataclass(frozen=True)
-class LpSolution:
-    """HiGHS solution of a :class:`LinearProgram`.
-
-    Attributes
-    ----------
-    values : ndarray
-        Primal values of all variables.
-    objective : float
-        Optimal objective value.
-    ub_duals : ndarray
-        Marginals of the inequality rows (d objective / d rhs, <= 0).
-    """
-
-    values: FloatArray
-    objective: float
-    ub_duals: FloatArray
 
 
 def _ar(n: int) -> IntArray:
@@ -231,41 +209,39 @@ def define_objective(
     lp.set_cost(np.array([zeta]), np.array([1.0]))
 
 
-def solve_lp(lp: LinearProgram) -> LpSolution:
-    """Solve with HiGHS (``scipy.optimize.linprog(method='highs')``)."""
+def to_problem(lp: LinearProgram) -> LinearProblem:
+    """The assembled model as a :class:`~stockpile.plan.solver.LinearProblem`."""
     c = np.concatenate(lp.cost) if lp.cost else np.zeros(0)
     if c.size < lp.n_var:
         c = np.concatenate((c, np.zeros(lp.n_var - c.size)))
-    a_ub = sp.csr_array(
-        (np.concatenate(lp.ub_vals), (np.concatenate(lp.ub_rows), np.concatenate(lp.ub_cols))),
-        shape=(lp.n_ub, lp.n_var),
-    )
-    kwargs: dict[str, object] = {}
-    if lp.n_eq:
-        kwargs["A_eq"] = sp.csr_array(
-            (
-                np.concatenate(lp.eq_vals),
-                (np.concatenate(lp.eq_rows), np.concatenate(lp.eq_cols)),
-            ),
-            shape=(lp.n_eq, lp.n_var),
+
+    def matrix(
+        vals: list[FloatArray], rows: list[IntArray], cols: list[IntArray], n_rows: int
+    ) -> sp.csr_array:
+        if not n_rows:
+            return sp.csr_array((0, lp.n_var))
+        return sp.csr_array(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n_rows, lp.n_var),
         )
-        kwargs["b_eq"] = np.concatenate(lp.eq_rhs)
-    bounds = np.column_stack((np.concatenate(lp.lo), np.concatenate(lp.hi)))
-    res = linprog(
-        c,
-        A_ub=a_ub,
-        b_ub=np.concatenate(lp.ub_rhs),
-        bounds=bounds,
-        method="highs",
-        **kwargs,
+
+    return LinearProblem(
+        c=c,
+        lower=np.concatenate(lp.lo),
+        upper=np.concatenate(lp.hi),
+        a_ub=matrix(lp.ub_vals, lp.ub_rows, lp.ub_cols, lp.n_ub),
+        b_ub=np.concatenate(lp.ub_rhs) if lp.n_ub else np.zeros(0),
+        a_eq=matrix(lp.eq_vals, lp.eq_rows, lp.eq_cols, lp.n_eq),
+        b_eq=np.concatenate(lp.eq_rhs) if lp.n_eq else np.zeros(0),
     )
-    if res.status != 0:
-        raise SolverError(f"HiGHS did not find an optimum: {res.message}")
-    return LpSolution(
-        np.asarray(res.x, dtype=np.float64),
-        float(res.fun),
-        np.asarray(res.ineqlin.marginals, dtype=np.float64),
-    )
+
+
+def solve_lp(lp: LinearProgram) -> Solution:
+    """Solve with HiGHS through :func:`stockpile.plan.solver.solve`."""
+    sol = solve(to_problem(lp))
+    if sol.status is not SolveStatus.OPTIMAL:
+        raise SolverError(f"HiGHS did not find an optimum: {sol.message}")
+    return sol
 
 
 def build_sizing_lp(problem: SizingProblem, objective: Objective) -> LinearProgram:
@@ -289,115 +265,6 @@ def solve_sizing_lp(problem: SizingProblem, objective: Objective) -> tuple[Float
     """
     lp = build_sizing_lp(problem, objective)
     sol = solve_lp(lp)
-    x = np.clip(sol.values[lp.blocks["x"]], 0.0, None)
+    x = np.clip(sol.x[lp.blocks["x"]], 0.0, None)
     budget_row = lp.row_blocks["budget"].start
-    return x, float(-sol.ub_duals[budget_row])
-
-
-def _new_highs(highspy: Any) -> Any:
-    """A ``highspy.Highs`` instance; its one-off start-up banner is kept off standard output."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            return highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-class HighsModel:
-    """An incremental HiGHS model (``highspy``) for master problems that grow by rows.
-
-    Parameters
-    ----------
-    lp : LinearProgram
-        The initial model.
-    """
-
-    def __init__(self, lp: LinearProgram) -> None:
-        import highspy
-
-        self._hs = highspy
-        self.h = _new_highs(highspy)
-        self.h.setOptionValue("output_flag", False)
-        # cuts are nearly parallel and the stopping test is relative 1e-8: tight tolerances
-        self.h.setOptionValue("primal_feasibility_tolerance", 1e-10)
-        self.h.setOptionValue("dual_feasibility_tolerance", 1e-10)
-        self.n_var = lp.n_var
-        c = np.concatenate(lp.cost)
-        self.h.addCols(
-            lp.n_var,
-            c,
-            np.concatenate(lp.lo),
-            np.concatenate(lp.hi),
-            0,
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0),
-        )
-        ub = sp.csr_array(
-            (np.concatenate(lp.ub_vals), (np.concatenate(lp.ub_rows), np.concatenate(lp.ub_cols))),
-            shape=(lp.n_ub, lp.n_var),
-        )
-        self._add_csr(ub, np.full(lp.n_ub, -np.inf), np.concatenate(lp.ub_rhs))
-        if lp.n_eq:
-            eq = sp.csr_array(
-                (
-                    np.concatenate(lp.eq_vals),
-                    (np.concatenate(lp.eq_rows), np.concatenate(lp.eq_cols)),
-                ),
-                shape=(lp.n_eq, lp.n_var),
-            )
-            rhs = np.concatenate(lp.eq_rhs)
-            self._add_csr(eq, rhs, rhs)
-
-    def _add_csr(self, a: sp.csr_array, lower: FloatArray, upper: FloatArray) -> None:
-        a.sum_duplicates()
-        self.h.addRows(
-            a.shape[0],
-            lower,
-            upper,
-            a.nnz,
-            a.indptr[:-1].astype(np.int32),
-            a.indices.astype(np.int32),
-            a.data.astype(np.float64),
-        )
-
-    def add_dense_rows(self, cols: IntArray, coeffs: FloatArray, upper: FloatArray) -> None:
-        """Append rows ``coeffs @ v[cols] <= upper`` (``coeffs`` of shape (n, len(cols)))."""
-        n = coeffs.shape[0]
-        rows = np.repeat(np.arange(n), cols.size)
-        a = sp.csr_array((coeffs.ravel(), (rows, np.tile(cols, n))), shape=(n, self.n_var))
-        self._add_csr(a, np.full(n, -np.inf), upper)
-
-    def set_bounds(self, cols: IntArray, lower: FloatArray, upper: FloatArray) -> None:
-        """Change the bounds of columns ``cols``."""
-        self.h.changeColsBounds(
-            cols.size,
-            cols.astype(np.int32),
-            np.asarray(lower, dtype=np.float64),
-            np.asarray(upper, dtype=np.float64),
-        )
-
-    def solve(self) -> LpSolution:
-        """Run HiGHS (warm-started from the previous basis) and return the solution."""
-        self.h.run()
-        status = self.h.getModelStatus()
-        if status != self._hs.HighsModelStatus.kOptimal:
-            # a warm start can stall on a degenerate basis: retry from scratch once
-            self.h.clearSolver()
-            self.h.run()
-            status = self.h.getModelStatus()
-        if status != self._hs.HighsModelStatus.kOptimal:
-            raise SolverError(
-                f"HiGHS did not find an optimum: {self.h.modelStatusToString(status)}"
-            )
-        sol = self.h.getSolution()
-        info = self.h.getInfo()
-        return LpSolution(
-            np.asarray(sol.col_value, dtype=np.float64),
-            float(info.objective_function_value),
-            np.asarray(sol.row_dual, dtype=np.float64),
-        )
+    return x, float(-sol.duals_ub[budget_row])

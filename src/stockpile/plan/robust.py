@@ -13,7 +13,8 @@ with ``C_mk`` cumulative priority demand, ``S_m`` supply without new measures an
 problem, so the finite-set version is the epigraph LP of :mod:`stockpile.plan.lp`. For
 combinatorial sets, constraint generation alternates the master (worst case over the responses
 found so far) with the supplier's best response to the master's plan, a small MILP
-(``scipy.optimize.milp``) with one binary per measure and per (material, class) hinge.
+(HiGHS through :func:`stockpile.plan.solver.solve`) with one binary per measure and per
+(material, class) hinge.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from stockpile.plan.errors import PlanInputError, SolverError
 from stockpile.plan.problem import (
@@ -39,6 +40,7 @@ from stockpile.plan.problem import (
 )
 from stockpile.plan.result import SizingMethod, SizingPlan
 from stockpile.plan.sizing import size_stockpile
+from stockpile.plan.solver import LinearProblem, SolveStatus, solve
 from stockpile.plan.value import hinge_weights
 
 __all__ = [
@@ -330,15 +332,20 @@ def best_response(game: SupplierGame, stock: FloatArray) -> SupplierResponse:
         hi.append(float(game.max_measures))
     integrality = np.concatenate((np.ones(j_n + n_p), np.zeros(n_p)))
     upper_b = np.concatenate((np.ones(j_n + n_p), np.full(n_p, np.inf)))
-    constraints = [LinearConstraint(np.array(rows), np.array(lo), np.array(hi))] if rows else []
-    res = milp(
-        c,
-        integrality=integrality,
-        bounds=Bounds(np.zeros(n_var), upper_b),
-        constraints=constraints,
-        options={"mip_rel_gap": 1e-9},
+    del lo  # every row is an upper bound
+    a_ub = sp.csr_array(np.array(rows)) if rows else sp.csr_array((0, n_var))
+    res = solve(
+        LinearProblem(
+            c=c,
+            lower=np.zeros(n_var),
+            upper=upper_b,
+            a_ub=a_ub,
+            b_ub=np.array(hi),
+            integer=integrality > 0,
+        ),
+        mip_rel_gap=1e-9,
     )
-    if res.status != 0 or res.x is None:
+    if res.status is not SolveStatus.OPTIMAL:
         raise SolverError(f"best-response MILP failed: {res.message}")
     mask = np.asarray(res.x[:j_n] > 0.5, dtype=bool)
     return _make_response(game, stock, mask)

@@ -24,10 +24,10 @@ from datetime import date
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 from stockpile.plan.errors import InfeasiblePlanError, PlanInputError, SolverError
 from stockpile.plan.problem import check_finite_nonnegative
+from stockpile.plan.solver import LinearProblem, SolveStatus, solve
 
 __all__ = [
     "ProcurementSchedule",
@@ -310,18 +310,20 @@ def _solve(p: ScheduleProblem, elastic: bool) -> tuple[FloatArray, FloatArray, F
     bounds = np.zeros((n, 2))
     bounds[:n_q, 1] = cap
     bounds[n_q:, 1] = np.inf
-    res = linprog(
-        c,
-        A_ub=a_ub.tocsr(),
-        b_ub=rhs,
-        A_eq=a_eq.tocsr(),
-        b_eq=p.targets,
-        bounds=bounds,
-        method="highs",
+    res = solve(
+        LinearProblem(
+            c=c,
+            lower=bounds[:, 0],
+            upper=bounds[:, 1],
+            a_ub=a_ub.tocsr(),
+            b_ub=np.asarray(rhs, dtype=np.float64),
+            a_eq=a_eq.tocsr(),
+            b_eq=np.asarray(p.targets, dtype=np.float64),
+        )
     )
-    if res.status == 2:
+    if res.status is SolveStatus.INFEASIBLE:
         raise InfeasiblePlanError(("schedule",), "no schedule meets the limits")
-    if res.status != 0:
+    if res.status is not SolveStatus.OPTIMAL:
         raise SolverError(f"HiGHS failed on the schedule: {res.message}")
     x = np.asarray(res.x, dtype=np.float64)
     q = np.clip(x[:n_q].reshape(m, f), 0.0, None)
