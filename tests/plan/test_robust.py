@@ -151,3 +151,29 @@ def test_enumeration_limit() -> None:
     game = _game(1, j=6)
     with pytest.raises(PlanInputError, match="enumeration limit"):
         feasible_responses(game, limit=10)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_robust_against_a_given_plan_reconciles_under_the_worst_response(seed: int) -> None:
+    game = _game(seed)
+    m = len(game.materials)
+    curves = tuple(PriceCurve.flat(float(p)) for p in game.unit_prices)
+    budget = float(game.unit_prices @ game.demand.sum(axis=1)) * 0.05
+    limits = MaterialLimits.none(m)
+    # a comparison plan spending the budget evenly (stands in for the expected-value plan)
+    baseline = budget / m / game.unit_prices
+    res = robust_size(game, budget, curves, limits, baseline=baseline, baseline_label="EV plan")
+    assert res.naive_label == "EV plan"
+    np.testing.assert_allclose(res.naive_plan.quantities, baseline)
+    assert res.value_of_robustness >= -1e-6 * max(1.0, res.naive_response.value)
+    # per-material unmet under the worst response, valued, adds up to its value
+    d = np.array([2.0, 1.0])  # hinge weights of class weights (3, 1)
+    # unmet of class k = clip(c_k - y, 0, g_k); its value sum_k w_k unmet_k = sum_k d_k (c_k - y)+
+    weights = np.array([3.0, 1.0])
+    value = float((res.unmet_worst_after @ weights) @ game.unit_prices)
+    assert d[0] + d[1] == weights[0]
+    assert value == pytest.approx(res.response.value, rel=1e-9, abs=1e-9)
+    assert (res.unmet_worst_after <= res.unmet_worst_before + 1e-12).all()
+    rows = res.material_rows()
+    assert rows[0]["robust_quantity"] == pytest.approx(res.plan.quantities[0])
+    assert "unmet_average_after_defence" in rows[0]

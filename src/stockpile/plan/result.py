@@ -248,11 +248,14 @@ def assemble_plan(
     solve_seconds: float,
     iterations: int = 0,
     cum: FloatArray | None = None,
+    clip_to_need: bool = True,
 ) -> SizingPlan:
     """Post-process solver quantities into a :class:`SizingPlan`.
 
     Quantities are clipped to their bounds; costs are recomputed on the convex price curves.
     ``cum`` is :func:`~stockpile.plan.value.cumulative_gaps` of the sample when already known.
+    ``clip_to_need=False`` keeps quantities above the largest gap (a plan sized elsewhere,
+    evaluated on this sample).
     """
     sample = problem.sample
     lim = problem.limits
@@ -260,7 +263,8 @@ def assemble_plan(
     # beyond the largest cumulative gap of any scenario a unit has no value in any scenario
     cum = cumulative_gaps(sample.gaps) if cum is None else cum
     need = np.maximum(cum[:, :, -1].max(axis=0) - lim.holdings, 0.0)  # [unit]
-    x = np.clip(np.asarray(quantities, dtype=np.float64), 0.0, np.minimum(upper, need))
+    top = np.minimum(upper, need) if clip_to_need else upper
+    x = np.clip(np.asarray(quantities, dtype=np.float64), 0.0, top)
     costs = np.array([c.cost(float(q)) for c, q in zip(problem.curves, x, strict=False)])
     # solver tolerances: pull back onto the exact caps and budget (cost is convex, C(0) = 0)
     over_cap = costs > lim.spend_caps

@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,7 +38,7 @@ from stockpile.plan.problem import (
     SizingProblem,
     check_finite_nonnegative,
 )
-from stockpile.plan.result import SizingMethod, SizingPlan
+from stockpile.plan.result import SizingMethod, SizingPlan, assemble_plan
 from stockpile.plan.sizing import size_stockpile
 from stockpile.plan.solver import LinearProblem, SolveStatus, solve
 from stockpile.plan.value import hinge_weights
@@ -371,6 +371,14 @@ class RobustPlan:
         Master problems solved.
     responses_considered : int
         Responses in the final master problem.
+    naive_label : str
+        What the comparison plan is: the expected-value plan of the same budget when one was
+        given, else the plan sized as if no new measure came.
+    unmet_worst_before, unmet_worst_after : ndarray, shape (M, K)
+        Unmet demand per material and class [unit] under the supplier's best response to the
+        robust plan, without and with its purchases (these reconcile with the quantities).
+    unmet_worst_naive : ndarray, shape (M, K)
+        Unmet demand under the supplier's best response to the comparison plan [unit].
     """
 
     plan: SizingPlan
@@ -380,11 +388,36 @@ class RobustPlan:
     method: RobustMethod
     iterations: int
     responses_considered: int
+    naive_label: str = "naive plan (no supplier answer)"
+    unmet_worst_before: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    unmet_worst_after: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    unmet_worst_naive: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def value_of_robustness(self) -> float:
-        """Worst-case value saved by planning for the supplier's answer [USD]."""
+        """Worst-case value saved by the robust plan over the comparison plan [USD]."""
         return self.naive_response.value - self.response.value
+
+    def material_rows(self) -> list[dict[str, object]]:
+        """Per material: quantities of both plans and unmet demand under the worst response
+        (reconciles with the quantities) beside the plain average over responses [unit]."""
+        rows: list[dict[str, object]] = []
+        p, n = self.plan, self.naive_plan
+        for i, mat in enumerate(p.materials):
+            rec: dict[str, object] = {
+                "material": mat,
+                "unit": p.units[i],
+                "robust_quantity": float(p.quantities[i]),
+                "comparison_quantity": float(n.quantities[i]),
+            }
+            for k, cls in enumerate(p.class_names):
+                if self.unmet_worst_after.size:
+                    rec[f"unmet_worst_before_{cls}"] = float(self.unmet_worst_before[i, k])
+                    rec[f"unmet_worst_after_{cls}"] = float(self.unmet_worst_after[i, k])
+                    rec[f"unmet_worst_comparison_{cls}"] = float(self.unmet_worst_naive[i, k])
+                rec[f"unmet_average_after_{cls}"] = float(p.unmet_after[i, k])
+            rows.append(rec)
+        return rows
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dictionary."""
@@ -396,7 +429,9 @@ class RobustPlan:
             "supplier_best_response": self.response.to_dict(),
             "naive_plan": self.naive_plan.to_dict(),
             "supplier_best_response_to_naive": self.naive_response.to_dict(),
+            "comparison": self.naive_label,
             "value_of_robustness_usd": self.value_of_robustness,
+            "materials": self.material_rows(),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -425,12 +460,20 @@ class RobustPlan:
                 f"robust plan ({self.method.value}, {self.iterations} iterations)",
                 "  buy " + plan_line(self.plan),
                 "  supplier's best response: " + resp_line(self.response),
-                "naive plan (no supplier answer)",
+                self.naive_label,
                 "  buy " + plan_line(self.naive_plan),
                 "  supplier's best response: " + resp_line(self.naive_response),
-                f"robustness saves {self.value_of_robustness:,.0f} USD in the worst case",
+                f"robust plan's worst case is {self.value_of_robustness:,.0f} USD below the "
+                f"{self.naive_label}'s",
             ]
         )
+
+
+def _unmet_under(game: SupplierGame, mask: BoolArray, stock: FloatArray) -> FloatArray:
+    """Unmet demand per material and class under one response [unit], shape (M, K)."""
+    gaps = _response_gaps(game, np.asarray(mask, dtype=bool)[None, :])[0]
+    cum = np.cumsum(gaps, axis=1)
+    return np.asarray(np.clip(cum - stock[:, None], 0.0, gaps), dtype=np.float64)
 
 
 def _worst_case_problem(
@@ -452,6 +495,8 @@ def robust_size(
     *,
     rtol: float = 1e-9,
     max_iterations: int = 200,
+    baseline: FloatArray | None = None,
+    baseline_label: str = "expected-value plan of the same budget",
 ) -> RobustPlan:
     """Size purchases against the supplier's best response.
 
@@ -472,16 +517,56 @@ def robust_size(
         Constraint generation stops when the best response gains at most ``rtol`` relative.
     max_iterations : int
         Give up (:class:`SolverError`) after this many masters.
+    baseline : ndarray, shape (M,), optional
+        Purchases of the plan to compare with [unit], e.g. the expected-value plan of the same
+        budget over the simulated scenarios; default the plan sized as if no new measure came.
+    baseline_label : str
+        Name of ``baseline`` in the report.
     """
     j = len(game.measures)
     if method is None:
         method = RobustMethod.EPIGRAPH if j <= 12 else RobustMethod.CONSTRAINT_GENERATION
     worst = Objective(ObjectiveKind.WORST)
     none = np.zeros((1, j), dtype=bool)
-    naive = size_stockpile(
-        _worst_case_problem(game, none, budget, curves, limits), worst, SizingMethod.LP
-    )
+    label = "naive plan (no supplier answer)"
+    if baseline is None:
+        naive = size_stockpile(
+            _worst_case_problem(game, none, budget, curves, limits), worst, SizingMethod.LP
+        )
+    else:
+        x0 = np.asarray(baseline, dtype=np.float64)
+        if x0.shape != (len(game.materials),):
+            raise PlanInputError("baseline", f"expected {len(game.materials)} quantities")
+        naive = assemble_plan(
+            _worst_case_problem(game, none, budget, curves, limits),
+            worst,
+            x0,
+            method=SizingMethod.EXACT,
+            shadow_price=0.0,
+            solve_seconds=0.0,
+            clip_to_need=False,
+        )
+        label = baseline_label
     naive_resp = best_response(game, limits.holdings + naive.quantities)
+
+    def finish(plan: SizingPlan, resp: SupplierResponse, it: int, considered: int) -> RobustPlan:
+        mask = np.array(resp.mask, dtype=bool)
+        return RobustPlan(
+            plan,
+            resp,
+            naive,
+            naive_resp,
+            method,
+            it,
+            considered,
+            label,
+            _unmet_under(game, mask, limits.holdings),
+            _unmet_under(game, mask, limits.holdings + plan.quantities),
+            _unmet_under(
+                game, np.array(naive_resp.mask, dtype=bool), limits.holdings + naive.quantities
+            ),
+        )
+
     if method is RobustMethod.EPIGRAPH:
         masks = feasible_responses(game)
         big = masks.shape[0] * len(game.materials) > 20_000
@@ -491,7 +576,7 @@ def robust_size(
             SizingMethod.CUTTING_PLANE if big else SizingMethod.LP,
         )
         resp = best_response(game, limits.holdings + plan.quantities)
-        return RobustPlan(plan, resp, naive, naive_resp, method, 1, masks.shape[0])
+        return finish(plan, resp, 1, masks.shape[0])
     masks = np.vstack((none, np.array(naive_resp.mask, dtype=bool)[None, :]))
     for it in range(1, max_iterations + 1):
         plan = size_stockpile(
@@ -499,7 +584,7 @@ def robust_size(
         )
         resp = best_response(game, limits.holdings + plan.quantities)
         if resp.value <= plan.risk_after + rtol * max(1.0, plan.risk_after):
-            return RobustPlan(plan, resp, naive, naive_resp, method, it, masks.shape[0])
+            return finish(plan, resp, it, masks.shape[0])
         new = np.array(resp.mask, dtype=bool)
         if (masks == new).all(axis=1).any():
             raise SolverError("constraint generation repeated a response without converging")
