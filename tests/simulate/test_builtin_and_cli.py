@@ -25,6 +25,7 @@ EXPECTED = {
     "china-tungsten-bismuth-indium-2025",
     "drc-cobalt-2025",
     "blockade-east-asia",
+    "supplier-answers-2025",
 }
 runner = CliRunner()
 

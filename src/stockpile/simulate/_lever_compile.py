@@ -86,6 +86,27 @@ def _ramp(months: int, lead: int, ramp: int) -> npt.NDArray[np.float64]:
     return out
 
 
+def _price_response(
+    lever: PriceSubstitution | LowGradeOre, material: int, us_per_share: float
+) -> PriceResponseSpec:
+    return PriceResponseSpec(
+        material=material,
+        supply=isinstance(lever, LowGradeOre),
+        us_per_share=us_per_share,
+        threshold_ratio=lever.threshold_ratio,
+        lag_months=lever.lag_months,
+        ramp_months=lever.ramp_months,
+        max_share=lever.max_share,
+    )
+
+
+def _price_note(lever: PriceSubstitution | LowGradeOre, key: str, label: str) -> str:
+    return (
+        f"{lever.kind} {key}: up to {lever.max_share:.0%} after {lever.lag_months} months "
+        f"above {lever.threshold_ratio:g}x the reference price {label}"
+    )
+
+
 def compile_levers(
     levers: Sequence[Lever],
     *,
@@ -121,21 +142,9 @@ def compile_levers(
         j = keys.index(key)
         base = baselines[j]
         label = f"[{lever.source}]" if lever.source else "(ASSUMPTION)"
-        if isinstance(lever, PriceSubstitution | LowGradeOre):
-            responses.append(
-                PriceResponseSpec(
-                    material=j,
-                    supply=isinstance(lever, LowGradeOre),
-                    threshold_ratio=lever.threshold_ratio,
-                    lag_months=lever.lag_months,
-                    ramp_months=lever.ramp_months,
-                    max_share=lever.max_share,
-                )
-            )
-            notes.append(
-                f"{lever.kind} {key}: up to {lever.max_share:.0%} after {lever.lag_months} "
-                f"months above {lever.threshold_ratio:g}x the reference price {label}"
-            )
+        if isinstance(lever, PriceSubstitution):
+            responses.append(_price_response(lever, j, 0.0))
+            notes.append(_price_note(lever, key, label))
             continue
         if isinstance(lever, UrbanMining):
             cons = base.us_consumption
@@ -159,6 +168,11 @@ def compile_levers(
             check.add(f"{path}.material", f"{key!r}: {prod_note}")
             continue
         per_month = total / 12.0
+        us_share = base.us_consumption / total if base.us_consumption > 0 else 0.0
+        if isinstance(lever, LowGradeOre):
+            responses.append(_price_response(lever, j, us_share * per_month))
+            notes.append(_price_note(lever, key, label) + f"; U.S. buyers get {us_share:.1%}")
+            continue
         factor = _factor(lever.unit, base.unit, f"{path}.unit", check)
         if factor is None:
             continue
@@ -208,7 +222,8 @@ def compile_levers(
         on_line = _ramp(horizon, lever.lead_months, lever.ramp_months)
         capacity_month = lever.capacity_per_year * factor / 12.0
         world[j] += on_line * capacity_month / per_month
-        offtake[j] += on_line * capacity_month * lever.us_offtake_share
+        u = lever.us_offtake_share if lever.us_offtake_share is not None else us_share
+        offtake[j] += on_line * capacity_month * u
         if lever.follows_owner_controls and owner in countries:
             k = list(countries).index(owner)
             blocked[j].update(
@@ -217,7 +232,7 @@ def compile_levers(
         notes.append(
             f"new_supply_abroad {key}: {lever.capacity_per_year:g} {lever.unit}/yr in "
             f"{where} owned by {owner}, on line from month {lever.lead_months} over "
-            f"{lever.ramp_months} months, {lever.us_offtake_share:.0%} to U.S. buyers {label}"
+            f"{lever.ramp_months} months, {u:.1%} to U.S. buyers {label}"
         )
     return CompiledLevers(
         reserves=tuple(reserves),

@@ -107,6 +107,7 @@ def step_lever_inputs(levers: CompiledLevers, t: int, state: object, imports: Fl
     prices = st.prices  # type: ignore[attr-defined]
     supply: FloatArray | None = None
     demand_cut: FloatArray | None = None
+    us_flow: FloatArray | None = None
     for i, spec in enumerate(levers.price_responses):
         # price of the month before (the price of this month is not known yet)
         ratio = prices.ratio[:, spec.material] if prices.any_moved else np.ones(s)
@@ -121,6 +122,8 @@ def step_lever_inputs(levers: CompiledLevers, t: int, state: object, imports: Fl
         col[:, spec.material] = spec.max_share * frac
         if spec.supply:
             supply = col if supply is None else supply + col
+            flow = col * spec.us_per_share
+            us_flow = flow if us_flow is None else us_flow + flow
         else:
             demand_cut = col if demand_cut is None else demand_cut + col
     if levers.world_supply is not None:
@@ -128,15 +131,19 @@ def step_lever_inputs(levers: CompiledLevers, t: int, state: object, imports: Fl
         supply = new.copy() if supply is None else supply + new
     offtake: FloatArray | None = None
     lost = st.lost  # type: ignore[attr-defined]
-    if levers.us_offtake is not None and lost is not None:
+    if (levers.us_offtake is not None or us_flow is not None) and lost is not None:
         base = imports
-        flow = np.broadcast_to(levers.us_offtake[:, t][None, :], (s, m)).copy()
-        for j, events in enumerate(levers.offtake_blocked_by):
-            if events:
-                stop = np.zeros(s, dtype=bool)
-                for e in events:
-                    stop |= st.active[e]  # type: ignore[attr-defined]
-                flow[stop, j] = 0.0
+        flow = np.zeros((s, m))
+        if levers.us_offtake is not None:
+            flow += levers.us_offtake[:, t][None, :]
+            for j, events in enumerate(levers.offtake_blocked_by):
+                if events:
+                    stop = np.zeros(s, dtype=bool)
+                    for e in events:
+                        stop |= st.active[e]  # type: ignore[attr-defined]
+                    flow[stop, j] = 0.0
+        if us_flow is not None:
+            flow += us_flow
         lost_volume = base * lost
         with np.errstate(divide="ignore", invalid="ignore"):
             offtake = np.where(lost_volume > 0, np.minimum(flow / lost_volume, 1.0), 0.0)

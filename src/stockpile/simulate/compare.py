@@ -71,8 +71,11 @@ class MaterialMetrics(BaseModel):
     shortfall : unmet U.S. demand over the horizon, all classes [unit].
     shortfall_by_class : the same by class (defence, essential, other) [unit].
     priority_short_probability : share of runs with unmet defence or essential demand [-].
-    days_of_cover : initial holdings / daily demand of the served classes [day] (mean).
+    days_of_cover : initial holdings / daily U.S. demand of the served classes [day] (mean).
+    days_of_cover_end : holdings left at the end of the horizon / the same daily demand [day]
+        (mean): what a variant leaves in the stockpile.
     peak_price_ratio : highest P/P0 over the horizon, median over runs [-].
+    mean_price_ratio : P/P0 averaged over the horizon, median over runs [-].
     diff_* : difference from the base on common random numbers (None for the base itself).
     """
 
@@ -84,11 +87,14 @@ class MaterialMetrics(BaseModel):
     shortfall_by_class: dict[str, float | None]
     priority_short_probability: float | None
     days_of_cover: float | None
+    days_of_cover_end: float | None
     peak_price_ratio: float | None
+    mean_price_ratio: float | None
     diff_shortfall: Difference | None = None
     diff_priority_shortfall: Difference | None = None
     diff_days_of_cover: Difference | None = None
     diff_peak_price_ratio: Difference | None = None
+    diff_mean_price_ratio: Difference | None = None
 
 
 class VariantResult(BaseModel):
@@ -144,6 +150,8 @@ def _metrics(result: SimulationResult, base: SimulationResult | None) -> list[Ma
     rows = []
     priority = out.shortfall_by_class[:, :, :2].sum(axis=2)
     total = out.shortfall_by_class.sum(axis=2)
+    end = _end_cover(result)
+    base_end = _end_cover(base) if base is not None else None
     for j, key in enumerate(result.keys):
         ok = bool(result.us_balance_available[j])
         nan = math.nan
@@ -159,7 +167,9 @@ def _metrics(result: SimulationResult, base: SimulationResult | None) -> list[Ma
             "days_of_cover": _num(float(np.nanmean(out.days_of_cover[:, j])))
             if np.isfinite(out.days_of_cover[:, j]).any()
             else None,
+            "days_of_cover_end": _mean(end[:, j]),
             "peak_price_ratio": _num(float(np.median(out.peak_price_ratio[:, j]))),
+            "mean_price_ratio": _num(float(np.median(out.mean_price_ratio[:, j]))),
         }
         if base is not None:
             b = base.output
@@ -171,14 +181,32 @@ def _metrics(result: SimulationResult, base: SimulationResult | None) -> list[Ma
                 row["diff_priority_shortfall"] = difference(
                     priority[:, j], b.shortfall_by_class[:, bj, :2].sum(axis=1)
                 )
-                row["diff_days_of_cover"] = difference(
-                    out.days_of_cover[:, j], b.days_of_cover[:, bj]
-                )
+                assert base_end is not None
+                row["diff_days_of_cover"] = difference(end[:, j], base_end[:, bj])
                 row["diff_peak_price_ratio"] = difference(
                     out.peak_price_ratio[:, j], b.peak_price_ratio[:, bj]
                 )
+                row["diff_mean_price_ratio"] = difference(
+                    out.mean_price_ratio[:, j], b.mean_price_ratio[:, bj]
+                )
         rows.append(MaterialMetrics.model_validate(row))
     return rows
+
+
+def _mean(values: FloatArray) -> float | None:
+    finite = values[np.isfinite(values)]
+    return _num(float(finite.mean())) if finite.size else None
+
+
+def _end_cover(result: SimulationResult) -> FloatArray:
+    """Days of cover left at the end: final stock x (initial days of cover / initial stock)."""
+    out = result.output
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = out.days_of_cover / result.initial_stock[None, :]
+        cover: FloatArray = np.where(
+            result.initial_stock[None, :] > 0, out.final_stock * per_unit, 0.0
+        )
+    return cover
 
 
 def compare_scenarios(

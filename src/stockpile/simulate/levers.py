@@ -117,7 +117,9 @@ class NewSupplyAbroad(_Lever):
     capacity_per_year: _Quantity
     lead_months: int = Field(ge=0, le=1200)
     ramp_months: int = Field(default=12, ge=1, le=1200)
-    us_offtake_share: _Share = 0.0
+    us_offtake_share: _Share | None = None
+    """Share of the new output sold to U.S. buyers; default: the U.S. share of world
+    consumption (U.S. consumption / world production)."""
     follows_owner_controls: bool = True
 
 
@@ -136,7 +138,7 @@ class PriceSubstitution(_PriceResponse):
 
 class LowGradeOre(_PriceResponse):
     """Supply from low-grade ore and marginal producers once the price stays above a threshold,
-    as a share of world production."""
+    as a share of world production; U.S. buyers get their share of world consumption of it."""
 
     kind: Literal["low_grade_ore"]
 
@@ -201,6 +203,8 @@ class PriceResponseSpec:
 
     material: int
     supply: bool
+    us_per_share: float
+    """U.S. supply gained per unit of world-supply share [unit/month] (low-grade ore only)."""
     threshold_ratio: float
     lag_months: int
     ramp_months: int
