@@ -10,12 +10,13 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from stockpile import __version__
-from stockpile.service.db import open_database
+from stockpile.service.db import REQUEST_SLOTS, open_database
 from stockpile.service.deps import ServiceContext
 from stockpile.service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from stockpile.service.guard import RequestGuard, document_in_schema
 from stockpile.service.jobs import JobKind, JobManager
 from stockpile.service.ledger_bridge import install_ledger_errors
+from stockpile.service.load import LoadLimits, LoadShedder
 from stockpile.service.security import password_hasher
 from stockpile.service.settings import ServiceSettings
 
@@ -62,6 +63,7 @@ def create_app(
     *,
     job_kinds: Mapping[str, JobKind] | None = None,
     web: bool = True,
+    load_limits: LoadLimits | None = None,
 ) -> FastAPI:
     """Build the service: database, password hasher, job runner, API routes and dashboard.
 
@@ -74,6 +76,9 @@ def create_app(
         :func:`stockpile.service.job_kinds.default_job_kinds`.
     web
         Mount the dashboard (HTML pages and static assets) as well as the API.
+    load_limits
+        Requests served at once, queued, and the longest wait before a 503 (default: as many
+        at once as the database pool has connections; see :mod:`stockpile.service.load`).
     """
     db = open_database(settings.database_url)
     db.create_service_tables()
@@ -116,6 +121,7 @@ def create_app(
         return _problem_schema(app)
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(LoadShedder, limits=load_limits or LoadLimits(slots=REQUEST_SLOTS))
     return app
 
 

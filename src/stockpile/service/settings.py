@@ -122,6 +122,7 @@ _INT_SETTINGS = (
     "login_window_s",
     "job_queue_limit",
     "max_body_bytes",
+    "job_workers",
 )
 
 

@@ -37,10 +37,24 @@ def serve(
         "administrator with a generated password (printed once) if there is none.",
     ),
     admin: str = typer.Option("admin", "--admin", help="User name of the administrator."),
-    workers: int = typer.Option(1, "--job-workers", min=1, max=16, help="Job threads."),
+    job_workers: int = typer.Option(1, "--job-workers", min=1, max=16, help="Job threads."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=32,
+        help="Server processes sharing the port (SQLite in WAL mode, or PostgreSQL).",
+    ),
 ) -> None:
-    """Serve the dashboard and the API (http://HOST:PORT/, API docs at /api/docs)."""
+    """Serve the dashboard and the API (http://HOST:PORT/, API docs at /api/docs).
+
+    Each process serves at most 16 requests at once, queues up to 64 more for at most 1 s
+    and answers the rest at once with 503 and `Retry-After`.
+    """
     import dataclasses
+    import os
+
+    import uvicorn
 
     from stockpile.ledger.database import resolve_database_url
     from stockpile.service.app import create_app
@@ -50,10 +64,13 @@ def serve(
     url = resolve_database_url(db)
     try:
         settings = ServiceSettings.from_env(database_url=url)
-        settings = dataclasses.replace(settings, job_workers=workers)
+        settings = dataclasses.replace(settings, job_workers=job_workers)
     except ServiceConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    if workers > 1 and url.startswith("sqlite") and (":memory:" in url or url.endswith("://")):
+        typer.echo("error: --workers: several processes need a database file or PostgreSQL")
+        raise typer.Exit(2)
     report = prepare(settings, demo=init_demo, admin=admin if init_demo else None)
     for line in report.lines():
         typer.echo(line)
@@ -62,7 +79,27 @@ def serve(
     if interrupted:
         typer.echo(f"{interrupted} job(s) left unfinished by a previous run marked failed")
     typer.echo(f"Serving on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
-    uvicorn.Server(server_config(app, settings, host=host, port=port)).run()
+    if workers == 1:
+        uvicorn.Server(server_config(app, settings, host=host, port=port)).run()
+        return
+    # Several processes: each builds its app from the environment, with one shared secret
+    # key so that sessions and CSRF tokens are valid in every process.
+    app.state.ctx.jobs.shutdown()
+    app.state.ctx.db.dispose()
+    os.environ["STOCKPILE_DATABASE_URL"] = url
+    os.environ["STOCKPILE_SECRET_KEY"] = settings.secret_key
+    os.environ["STOCKPILE_JOB_WORKERS"] = str(job_workers)
+    proxies = list(settings.trusted_proxies)
+    uvicorn.run(
+        "stockpile.service.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )
 
 
 def server_config(

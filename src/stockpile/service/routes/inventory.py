@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN
 from stockpile.ledger.models import Contract, Depot, Lot
 from stockpile.service.accounts import Principal
-from stockpile.service.deps import Authorize, DbSession, IdempotencyKey, Page
+from stockpile.service.deps import Authorize, Ctx, DbSession, IdempotencyKey, Page
 from stockpile.service.errors import PROBLEM_RESPONSES, NotFoundError
 from stockpile.service.idempotency import idempotent_write
 from stockpile.service.ledger_bridge import reference_book
 from stockpile.service.permissions import Permission
+from stockpile.service.readmodels import cached_read
 from stockpile.service.schemas import Paged
 from stockpile.service.schemas_ledger import (
     AdjustmentCreate,
@@ -202,12 +203,17 @@ def get_lot(_: CanRead, session: DbSession, code: CodePath) -> LotPublic:
 
 @router.get("/holdings", response_model=list[HoldingPublic])
 def list_holdings(
+    request: Request,
     _: CanRead,
+    ctx: Ctx,
     session: DbSession,
     material: Annotated[str | None, Query(max_length=80)] = None,
-) -> list[HoldingPublic]:
-    """Holdings by material: quantity, cost, market value [USD] and days of cover [day]."""
-    return holdings(session, material=material)
+) -> Response:
+    """Holdings by material: quantity, cost, market value [USD] and days of cover [day].
+
+    Cached until the books change; the ``ETag`` allows conditional requests.
+    """
+    return cached_read(request, session, ctx.reads, lambda: holdings(session, material=material))
 
 
 @router.post("/transfers", status_code=201, response_model=OperationDone)

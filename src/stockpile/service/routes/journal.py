@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from stockpile.ledger.models import JournalEntry
 from stockpile.service.accounts import Principal
-from stockpile.service.deps import Authorize, DbSession, Page, PageParams
+from stockpile.service.deps import Authorize, Ctx, DbSession, Page, PageParams
 from stockpile.service.errors import PROBLEM_RESPONSES
 from stockpile.service.permissions import Permission
+from stockpile.service.readmodels import cached_read
 from stockpile.service.schemas import Paged
 from stockpile.service.schemas_ledger import JournalEntryPublic, VerifyPublic
 
@@ -96,15 +98,22 @@ def verify(session: Session) -> VerifyPublic:
 
 @router.get("", response_model=Paged[JournalEntryPublic])
 def list_entries(
+    request: Request,
     _: CanRead,
+    ctx: Ctx,
     session: DbSession,
     page: Page,
     q: Annotated[str | None, Query(max_length=200, description="Text in memo/kind")] = None,
     actor: Annotated[str | None, Query(max_length=120)] = None,
     material: Annotated[str | None, Query(max_length=80)] = None,
-) -> Paged[JournalEntryPublic]:
-    """Journal entries, newest first."""
-    return journal_page(session, page=page, q=q, actor=actor, material=material)
+) -> Response:
+    """Journal entries, newest first (cached until the books change; ``ETag`` given)."""
+    return cached_read(
+        request,
+        session,
+        ctx.reads,
+        lambda: journal_page(session, page=page, q=q, actor=actor, material=material),
+    )
 
 
 @router.get("/verify", response_model=VerifyPublic)
