@@ -35,7 +35,8 @@ def test_risk_table_fits_100_columns() -> None:
 def test_material_profile_and_errors() -> None:
     ok = runner.invoke(app, ["material", "Sb", "--json"])
     assert ok.exit_code == 0
-    assert json.loads(ok.output)["material"]["key"] == "antimony"
+    doc = json.loads(ok.output)
+    assert doc["material"] == "antimony" and doc["profile"]["material"]["key"] == "antimony"
     text = runner.invoke(app, ["material", "cobalt"], env={"COLUMNS": "100"})
     assert text.exit_code == 0 and "Congo (Kinshasa)" in text.output
     bad = runner.invoke(app, ["material", "unobtainium"])

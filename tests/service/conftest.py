@@ -7,7 +7,7 @@ import shutil
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,13 @@ class CountParams(BaseModel):
     fail_at: int | None = None
 
 
-def run_count(params: BaseModel, progress: JobProgress) -> Mapping[str, Any]:
+class CountResult(BaseModel):
+    """The sum 1..n."""
+
+    sum: int
+
+
+def run_count(params: BaseModel, progress: JobProgress) -> CountResult:
     assert isinstance(params, CountParams)
     total = 0
     for i in range(1, params.n + 1):
@@ -47,11 +53,17 @@ def run_count(params: BaseModel, progress: JobProgress) -> Mapping[str, Any]:
         progress.update(i / params.n, f"step {i} of {params.n}")
         if params.pause_s:
             time.sleep(params.pause_s)
-    return {"sum": total}
+    return CountResult(sum=total)
 
 
 TEST_KINDS = {
-    "count": JobKind(name="count", params_model=CountParams, run=run_count, description="test")
+    "count": JobKind(
+        name="count",
+        params_model=CountParams,
+        result_model=CountResult,
+        run=run_count,
+        description="test",
+    )
 }
 
 
@@ -157,3 +169,39 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def sim_client(settings: ServiceSettings) -> Iterator[TestClient]:
+    """A client of an app running the real job kinds (simulation, plan), with an analyst."""
+    app = create_app(settings)
+    upgrade(app.state.ctx.db.engine)
+    with app.state.ctx.db.sessions.begin() as s:
+        create_user(
+            s,
+            hasher=app.state.ctx.hasher,
+            username="ana",
+            password="long-password-42",
+            role=Role.ANALYST,
+        )
+    with TestClient(app) as c:
+        yield c
+
+
+def analyst_token(c: TestClient) -> dict[str, str]:
+    """Bearer header of the analyst of :func:`sim_client`."""
+    r = c.post("/api/v1/auth/token", data={"username": "ana", "password": "long-password-42"})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def wait_for_result(c: TestClient, job_id: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Poll a job until it has finished; its result document (``GET /jobs/{id}/result``)."""
+    deadline = time.monotonic() + 120
+    while c.get(f"/api/v1/jobs/{job_id}", headers=headers).json()["status"] in {
+        "queued",
+        "running",
+    }:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    body: dict[str, Any] = c.get(f"/api/v1/jobs/{job_id}/result", headers=headers).json()
+    return body

@@ -75,7 +75,7 @@ def test_import_sources(client: TestClient, headers: Any) -> None:
 
 def test_risk_table_and_profile(client: TestClient, headers: Any) -> None:
     h = headers[Role.VIEWER]
-    rows = client.get("/api/v1/risk", headers=h).json()
+    rows = client.get("/api/v1/risk", headers=h).json()["materials"]
     assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
     assert len(rows) == len(catalogue())
     sb = client.get("/api/v1/risk/Sb", headers=h).json()

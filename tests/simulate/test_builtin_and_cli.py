@@ -83,7 +83,7 @@ def test_cli_simulate_json_is_reproducible(tmp_path: Path) -> None:
     for m in data["materials"]:
         assert set(m["shortfall"]) == {"mean", "p50", "p90", "p99"}
         assert set(m["days_of_cover"]) == {"mean", "p50", "p90", "p99"}
-        assert "ILLUSTRATIVE" in data["holdings"]
+        assert "ILLUSTRATIVE" in data["holdings_note"]
 
 
 def test_cli_simulate_with_stockpile_file_and_out(tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ def test_simulate_from_ledger(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, (res.output, repr(res.exception))
     data = json.loads(res.output)
-    assert data["holdings"].startswith("ledger holdings")
+    assert data["holdings_note"].startswith("ledger holdings")
     sb = next(m for m in data["materials"] if m["material"] == "antimony")
     # 315,000 lb = 142.88 t; days of cover = 142.88 t / (28,600 t/yr x served share / 365.25)
     assert sb["days_of_cover"]["mean"] > 0

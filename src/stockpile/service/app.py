@@ -25,12 +25,14 @@ __all__ = ["API_PREFIX", "app_from_env", "create_app"]
 API_PREFIX = "/api/v1"
 
 
-def _api_router() -> APIRouter:
+def _api_router(job_kinds: Mapping[str, JobKind]) -> APIRouter:
     from stockpile.service.routes import ROUTERS
+    from stockpile.service.routes.jobs import result_router
 
     api = APIRouter(prefix=API_PREFIX)
     for router in ROUTERS:
         api.include_router(router)
+    api.include_router(result_router(job_kinds))
     return api
 
 
@@ -111,7 +113,7 @@ def create_app(
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     install_ledger_errors(app)
-    app.include_router(_api_router())
+    app.include_router(_api_router(job_kinds))
     if web:
         from stockpile.service.web import install_web
 

@@ -52,17 +52,25 @@ class JobCancelledError(Exception):
 
 @dataclass(frozen=True)
 class JobKind:
-    """A kind of job: its name, the pydantic model of its parameters and its runner.
+    """A kind of job: its name, the pydantic models of its parameters and result, its runner.
 
-    ``run(params, progress)`` returns a JSON-serialisable mapping (the stored result) and
-    should call ``progress.update`` now and then, which raises :class:`JobCancelledError`
-    once the job is cancelled.
+    ``run(params, progress)`` returns an instance of ``result_model`` (stored as its JSON
+    document, the same document the CLI prints) and should call ``progress.update`` now and
+    then, which raises :class:`JobCancelledError` once the job is cancelled.
     """
 
     name: str
     params_model: type[BaseModel]
-    run: Callable[[BaseModel, JobProgress], Mapping[str, Any]]
+    result_model: type[BaseModel]
+    run: Callable[[BaseModel, JobProgress], BaseModel]
     description: str = ""
+
+    def stored(self, result: BaseModel) -> dict[str, Any]:
+        """The JSON document stored for ``result`` (validated as ``result_model``)."""
+        dumped = self.result_model.model_validate(result).model_dump(mode="json")
+        if not isinstance(dumped, dict):
+            raise TypeError(f"job kind {self.name}: a result must be a JSON object")
+        return dumped
 
 
 class JobProgress:
@@ -235,7 +243,7 @@ class JobManager:
             row.message = "running"
         progress = JobProgress(self._db, job_id, event)
         try:
-            result = dict(spec.run(params, progress))
+            result = spec.stored(spec.run(params, progress))
         except JobCancelledError:
             self._finish(job_id, JobStatus.CANCELLED, message="cancelled")
         except Exception as exc:  # a failed job is a result, not a crash of the service

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockpile.service.ledger_bridge import reference_book
+from stockpile.usecases import SimulationReport
 
 __all__ = [
     "OperationsReport",
@@ -358,31 +359,28 @@ def operations_pdf(report: OperationsReport) -> bytes:
     return bytes(pdf.output())
 
 
-def scenario_pdf(job: Any) -> bytes:
+def scenario_pdf(report: SimulationReport, *, job_id: str, finished_at: dt.datetime) -> bytes:
     """A finished simulation job's report as PDF (summary table and fan charts)."""
-    result = job.result
-    pdf = _Pdf(f"Scenario report: {result['scenario']}")
+    pdf = _Pdf(f"Scenario report: {report.scenario}")
     pdf.add_page()
-    pdf.h1(f"Scenario {result['scenario']}")
+    pdf.h1(f"Scenario {report.scenario}")
     pdf.para(
-        f"{result['runs']} Monte Carlo runs, seed {result['seed']}, horizon "
-        f"{result['horizon_months']} months; {result['holdings_note']}. Job {job.id}, "
-        f"finished {job.finished_at:%Y-%m-%d %H:%M} UTC."
+        f"{report.runs} Monte Carlo runs, seed {report.seed}, horizon "
+        f"{report.horizon_months} months; {report.holdings_note}. Job {job_id}, "
+        f"finished {finished_at:%Y-%m-%d %H:%M} UTC."
     )
-    rows = []
-    for key, unit, m in zip(result["keys"], result["units"], result["materials"], strict=True):
-        s = m["summary"]
-        rows.append(
-            [
-                key,
-                unit,
-                _num(s["probability_shortfall"], 2),
-                _num(s["probability_priority_shortfall"], 2),
-                _num(s["shortfall"]["mean"]),
-                _num(s["shortfall"]["p90"]),
-                _num(s["peak_price_ratio"]["p50"], 2),
-            ]
-        )
+    rows = [
+        [
+            m.material,
+            m.unit,
+            _num(m.probability_shortfall, 2),
+            _num(m.probability_priority_shortfall, 2),
+            _num(m.shortfall.mean),
+            _num(m.shortfall.p90),
+            _num(m.peak_price_ratio.p50, 2),
+        ]
+        for m in report.materials
+    ]
     pdf.h2("Summary by material")
     pdf.data_table(
         [
@@ -396,18 +394,17 @@ def scenario_pdf(job: Any) -> bytes:
         ],
         rows,
     )
-    fan = result.get("fan")
-    if fan:
-        for j, key in enumerate(result["keys"]):
-            unit = result["units"][j]
+    for m in report.materials:
+        if m.stock_fan is not None:
             pdf.fan_chart(
-                {q: fan["stock"][q][j] for q in fan["quantiles"]},
-                f"{key}: stockpile holdings",
-                f"stock [{unit}]",
+                {f"{q:g}": path for q, path in m.stock_fan.bands().items()},
+                f"{m.material}: stockpile holdings",
+                f"stock [{m.unit}]",
             )
+        if m.price_fan is not None:
             pdf.fan_chart(
-                {q: fan["price_ratio"][q][j] for q in fan["quantiles"]},
-                f"{key}: price / reference price",
+                {f"{q:g}": path for q, path in m.price_fan.bands().items()},
+                f"{m.material}: price / reference price",
                 "P/P0 [-]",
             )
     return bytes(pdf.output())

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from stockpile.risk import MaterialProfile
+from stockpile.risk import MaterialProfile
+from stockpile.risk.concentration import stage_kind
+from stockpile.service.cli._input import fail, run_use_case
+from stockpile.service.cli._output import console
+from stockpile.usecases import RiskRow, RiskTableReport, material_risk, risk_ranking
 
 _JSON = typer.Option(False, "--json", help="Print JSON (every column) instead of a table.")
 _YEAR = typer.Option(2024, "--year", help="Production and U.S. market year (2024 or 2025).")
@@ -24,18 +28,13 @@ _AS_OF = typer.Option(
 _TABLE_WIDTH = 100  # the ranked table is laid out for a 100-column terminal
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=2)
-
-
 def _parse_date(text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise _fail(f"--as-of: {text!r} is not a date in the form YYYY-MM-DD") from None
+        fail(f"--as-of: {text!r} is not a date in the form YYYY-MM-DD")
 
 
 def _pct(value: Any, digits: int = 0) -> str:
@@ -50,30 +49,18 @@ def _num(value: Any, fmt: str = ",.0f") -> str:
     return format(float(value), fmt)
 
 
-def _china(row: pd.Series) -> str:
-    share = row["china_import_share"]
-    if share is not None and share == share:
-        return _pct(share)
-    bound = row["china_import_share_max"]
-    if bound is not None and bound == bound:
-        return "≤" + _pct(bound)
+def _china(row: RiskRow) -> str:
+    if row.china_import_share is not None:
+        return _pct(row.china_import_share)
+    if row.china_import_share_max is not None:
+        return "≤" + _pct(row.china_import_share_max)
     return ""
 
 
-def _nir_text(row: pd.Series) -> str:
-    raw = row["nir_published_raw"]
-    return "" if raw is None or raw != raw else str(raw)
-
-
-def _print_risk_table(frame: pd.DataFrame, *, year: int, as_of: dt.date) -> None:
-    from rich import box
-    from rich.table import Table
-
-    from stockpile.risk.concentration import stage_kind
-    from stockpile.service.cli._output import console
-
+def _print_risk_table(report: RiskTableReport) -> None:
+    year, as_of = report.year, report.as_of
     table = Table(
-        title=f"Supply risk of {len(frame)} materials, {year} (ranked by HHI x NIR)",
+        title=f"Supply risk of {len(report.materials)} materials, {year} (ranked by HHI x NIR)",
         box=box.SIMPLE_HEAD,
         header_style="bold",
         pad_edge=False,
@@ -98,28 +85,25 @@ def _print_risk_table(frame: pd.DataFrame, *, year: int, as_of: dt.date) -> None
     table.add_column("NIR", justify="right")
     table.add_column("CN\nimp.", justify="right")
     table.add_column("controls", max_width=9, overflow="fold")
-    for _, row in frame.iterrows():
-        stage = row["stage"]
-        kind = "" if stage is None or stage != stage else stage_kind(str(stage)).value
-        top = row["top_producer"]
-        top_text = "" if top is None or top != top else f"{top} {_pct(row['top_share'])}"
-        status = str(row["export_control_status"])
+    for row in report.materials:
+        kind = "" if row.stage is None else stage_kind(row.stage).value
+        top = row.top_producer
+        top_text = "" if top is None else f"{top} {_pct(row.top_share)}"
+        status = str(row.export_control_status)
         table.add_row(
-            str(row["rank"]),
-            str(row["material"]),
+            str(row.rank),
+            row.material,
             kind,
-            _num(row["hhi"]),
+            _num(row.hhi),
             top_text,
-            _pct(row["top3_share"]),
-            _num(row["hhi_wgi"], ".1f"),
-            _nir_text(row),
+            _pct(row.top3_share),
+            _num(row.hhi_wgi, ".1f"),
+            row.nir_published_raw or "",
             _china(row),
             "" if status == "none" else status,
         )
     out = console()
     if out.width > _TABLE_WIDTH:
-        from rich.console import Console
-
         out = Console(width=_TABLE_WIDTH)
     out.print(table)
 
@@ -131,46 +115,14 @@ def risk(
     json_out: bool = _JSON,
 ) -> None:
     """Ranked supply-risk table of every material: concentration, NIR, export controls."""
-    from stockpile.reference import NoDataError, UnknownMaterialError
-    from stockpile.risk import RiskError, risk_table
-    from stockpile.service.cli._output import print_json, records
-
-    when = _parse_date(as_of)
-    try:
-        frame = risk_table(year=year, stage=stage, as_of=when)
-    except (RiskError, NoDataError, UnknownMaterialError) as exc:
-        raise _fail(str(exc)) from None
-    effective = when or dt.date(year, 12, 31)
+    report = run_use_case(risk_ranking, year=year, stage=stage, as_of=_parse_date(as_of))
     if json_out:
-        print_json(
-            {
-                "year": year,
-                "stage": stage,
-                "as_of": effective.isoformat(),
-                "ranking": "risk_score = HHI/10,000 x NIR/100 (see docs/risk.md)",
-                "units": {
-                    "world_production": "unit column (as USGS prints it)",
-                    "hhi": "0-10,000",
-                    "top_share": "fraction",
-                    "top3_share": "fraction",
-                    "hhi_wgi": "0-10",
-                    "nir_published": "%",
-                    "nir_computed": "%",
-                    "china_import_share": "fraction",
-                    "risk_score": "0-1",
-                },
-                "materials": records(frame),
-            }
-        )
+        typer.echo(report.model_dump_json(indent=2))
         return
-    _print_risk_table(frame, year=year, as_of=effective)
+    _print_risk_table(report)
 
 
 def _print_profile(p: MaterialProfile) -> None:
-    from rich.table import Table
-
-    from stockpile.service.cli._output import console
-
     out = console()
     m = p.material
     out.print(
@@ -241,19 +193,11 @@ def material(
     json_out: bool = _JSON,
 ) -> None:
     """Risk profile of one material: producers, governance, NIR, imports, export controls."""
-    from stockpile.reference import NoDataError, UnknownMaterialError
-    from stockpile.risk import RiskError, material_profile
-    from stockpile.service.cli._output import print_json
-
-    when = _parse_date(as_of)
-    try:
-        profile = material_profile(name, year=year, as_of=when)
-    except (RiskError, NoDataError, UnknownMaterialError) as exc:
-        raise _fail(str(exc)) from None
+    report = run_use_case(material_risk, name, year=year, as_of=_parse_date(as_of))
     if json_out:
-        print_json(profile.as_dict())
+        typer.echo(report.model_dump_json(indent=2))
         return
-    _print_profile(profile)
+    _print_profile(report.profile)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
-if TYPE_CHECKING:
-    from stockpile.simulate import Scenario
+from stockpile.service.cli._input import (
+    FromLedger,
+    JsonFlag,
+    LedgerUrl,
+    StockpileFile,
+    fail,
+    holdings_option,
+    progress_bar,
+    run_use_case,
+)
+from stockpile.simulate import write_results
+from stockpile.usecases import SimulationRequest, simulate_scenario
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -21,11 +31,6 @@ app = typer.Typer(
 )
 
 __all__ = ["app", "register", "simulate_command"]
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=2)
 
 
 @app.command("list")
@@ -64,7 +69,7 @@ def show_scenario(
     try:
         sc, _ = resolve_scenario(name)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     if as_json:
         typer.echo(sc.model_dump_json(indent=2, by_alias=True))
         return
@@ -83,7 +88,7 @@ def validate_scenario(
         sc, source = resolve_scenario(file)
         model = compile_scenario(sc, source=source)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     typer.echo(
         f"{source}: valid ({len(model.keys)} materials, {len(model.events)} events, "
         f"{len(model.responses)} responses, {model.horizon} months)"
@@ -93,55 +98,17 @@ def validate_scenario(
             typer.echo(f"  note: {b.key}: U.S. consumption or imports not in the data")
 
 
-def _ledger_holdings(db: str | None) -> tuple[dict[str, tuple[float, str]], str]:
-    from stockpile.ledger.database import make_engine, make_sessionmaker, resolve_database_url
-    from stockpile.ledger.queries import holdings
-
-    url = resolve_database_url(db)
-    engine = make_engine(url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            views = holdings(session)
-    finally:
-        engine.dispose()
-    out = {v.material: (float(v.quantity), v.unit) for v in views}
-    flag = " (includes illustrative lots)" if any(v.illustrative for v in views) else ""
-    return out, f"ledger holdings{flag}"
-
-
-def _load_inputs(
-    scenario: str, stockpile_file: Path | None, from_ledger: bool, db: str | None
-) -> tuple[Scenario, str, dict[str, tuple[float, str]] | None, str | None]:
-    from stockpile.simulate import load_holdings, resolve_scenario
-
-    sc, source = resolve_scenario(scenario)
-    if stockpile_file is not None and from_ledger:
-        raise _fail("--stockpile and --from-ledger: give one of them")
-    if stockpile_file is not None:
-        return sc, source, load_holdings(stockpile_file), f"holdings from {stockpile_file}"
-    if from_ledger:
-        held, note = _ledger_holdings(db)
-        return sc, source, held, note
-    return sc, source, None, None
-
-
 def simulate_command(
     scenario: str = typer.Argument(..., help="Built-in scenario name or a scenario file."),
     runs: int = typer.Option(10_000, "--runs", min=1, help="Monte Carlo scenarios."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed (same seed, same numbers)."),
-    stockpile_file: Path | None = typer.Option(
-        None, "--stockpile", help="Initial holdings: CSV or YAML of material, quantity, unit."
-    ),
-    from_ledger: bool = typer.Option(
-        False, "--from-ledger", help="Initial holdings from the ledger's current holdings."
-    ),
-    db: str | None = typer.Option(
-        None, "--db", help="Ledger database URL for --from-ledger (default: the ledger's)."
-    ),
+    stockpile_file: StockpileFile = None,
+    from_ledger: FromLedger = False,
+    db: LedgerUrl = None,
     out: Path | None = typer.Option(
         None, "--out", help="Write per-scenario totals (.parquet or .csv); paths go to *-paths.*"
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    as_json: JsonFlag = False,
     dask: str | None = typer.Option(
         None, "--dask", help="Run the batches on a Dask scheduler, e.g. tcp://HOST:PORT."
     ),
@@ -150,17 +117,8 @@ def simulate_command(
     ),
 ) -> None:
     """Simulate a scenario: shortfall by priority class, days of cover, prices, stock."""
-    from stockpile.simulate import ScenarioError, SimulationInputError, write_results
-    from stockpile.units import UnitError
-
-    try:
-        sc, source, held, note = _load_inputs(scenario, stockpile_file, from_ledger, db)
-    except (ScenarioError, SimulationInputError, UnitError) as exc:
-        raise _fail(str(exc)) from None
-    except Exception as exc:  # the ledger raises its own errors (database URL, schema)
-        if type(exc).__module__.startswith("stockpile.ledger"):
-            raise _fail(f"--from-ledger: {exc}") from None
-        raise
+    request = run_use_case(SimulationRequest, scenario=scenario, runs=runs, seed=seed)
+    holdings = holdings_option(stockpile_file, from_ledger, db)
     executor: Any = None
     if dask is not None:
         from distributed import Client
@@ -168,64 +126,30 @@ def simulate_command(
         try:
             executor = Client(dask, timeout=10)
         except OSError as exc:
-            raise _fail(f"--dask {dask}: cannot connect: {exc}") from None
+            fail(f"--dask {dask}: cannot connect: {exc}")
     try:
-        result = _run(sc, source, held, note, runs, seed, executor, workers, quiet=as_json)
-    except (ScenarioError, SimulationInputError) as exc:
-        raise _fail(str(exc)) from None
+        with progress_bar(scenario, quiet=as_json) as progress:
+            run = run_use_case(
+                simulate_scenario,
+                request,
+                holdings=holdings,
+                progress=progress,
+                executor=executor,
+                workers=workers,
+            )
     finally:
         if executor is not None:
             executor.close()
     if out is not None:
-        try:
-            write_results(result, out)
-            if result.output.paths is not None:
-                write_results(result, out.with_name(f"{out.stem}-paths{out.suffix}"), paths=True)
-        except SimulationInputError as exc:
-            raise _fail(str(exc)) from None
+        result = run.result
+        run_use_case(write_results, result, out)
+        if result.output.paths is not None:
+            paths_file = out.with_name(f"{out.stem}-paths{out.suffix}")
+            run_use_case(write_results, result, paths_file, paths=True)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
+        typer.echo(run.report.model_dump_json(indent=2))
     else:
-        typer.echo(result.to_text())
-
-
-def _run(
-    sc: Scenario,
-    source: str,
-    held: dict[str, tuple[float, str]] | None,
-    note: str | None,
-    runs: int,
-    seed: int,
-    executor: Any,
-    workers: int,
-    *,
-    quiet: bool,
-) -> Any:
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from stockpile.simulate import compile_scenario, simulate
-
-    model = compile_scenario(sc, holdings=held, holdings_note=note, source=source)
-    cells = runs * len(model.keys) * model.horizon
-    if quiet or cells < 20_000_000:
-        return simulate(model, runs=runs, seed=seed, executor=executor, workers=workers)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} runs"),
-        TimeRemainingColumn(),
-        transient=True,
-        console=Console(stderr=True),
-    ) as bar:
-        task = bar.add_task(model.name, total=runs)
-
-        def _progress(done: int, total: int) -> None:
-            bar.update(task, completed=done)
-
-        return simulate(
-            model, runs=runs, seed=seed, executor=executor, workers=workers, progress=_progress
-        )
+        typer.echo(run.report.to_text())
 
 
 def register(main_app: typer.Typer) -> None:

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Union
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 from sqlalchemy import func, select
 
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, Ctx, DbSession, IdempotencyKey, Page
 from stockpile.service.errors import PROBLEM_RESPONSES, ConflictError, NotFoundError
 from stockpile.service.idempotency import idempotent_write
-from stockpile.service.jobs import JobStatus
+from stockpile.service.jobs import JobKind, JobStatus
 from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
 from stockpile.service.schemas import JobPublic, Paged
 
-__all__ = ["JobCreate", "JobKindPublic", "JobResult", "job_public", "router"]
+__all__ = [
+    "JobCreate",
+    "JobKindPublic",
+    "JobResultBase",
+    "job_public",
+    "job_result_type",
+    "result_router",
+    "router",
+]
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=PROBLEM_RESPONSES)
 
@@ -43,13 +52,34 @@ class JobKindPublic(BaseModel):
     params_schema: dict[str, Any]
 
 
-class JobResult(BaseModel):
-    """The stored result of a finished job."""
+class JobResultBase(BaseModel):
+    """A finished job: its id, status, error and (in each kind's model) its typed result."""
 
     id: str
     status: JobStatus
-    result: dict[str, Any] | None
     error: str | None
+
+
+def job_result_type(kinds: Mapping[str, JobKind]) -> Any:
+    """The union of ``{kind}JobResult`` models, one per job kind, discriminated by ``kind``;
+    each carries that kind's result model (null unless the job succeeded)."""
+    variants: list[Any] = []
+    for name, spec in kinds.items():
+        title = "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
+        kind_field: Any = (Literal[name], ...)
+        result_field: Any = (spec.result_model | None, None)
+        variants.append(
+            create_model(
+                f"{title}JobResult",
+                __base__=JobResultBase,
+                __doc__=f"A finished {name} job and its result.",
+                kind=kind_field,
+                result=result_field,
+            )
+        )
+    if len(variants) == 1:
+        return variants[0]
+    return Annotated[Union[tuple(variants)], Field(discriminator="kind")]  # noqa: UP007
 
 
 def job_public(row: JobRow) -> JobPublic:
@@ -140,16 +170,6 @@ def get_job(_: CanRead, session: DbSession, job_id: JobId) -> JobPublic:
     return job_public(_row(session, job_id))
 
 
-@router.get("/{job_id}/result", response_model=JobResult)
-def get_job_result(_: CanRead, session: DbSession, job_id: JobId) -> JobResult:
-    """A finished job's stored result (409 while it is still queued or running)."""
-    row = _row(session, job_id)
-    status = JobStatus(row.status)
-    if status in (JobStatus.QUEUED, JobStatus.RUNNING):
-        raise ConflictError(f"job {job_id} is {status.value}", field="path.job_id")
-    return JobResult(id=row.id, status=status, result=row.result, error=row.error)
-
-
 @router.post("/{job_id}/cancel", response_model=JobPublic)
 def cancel_job(_: CanRun, ctx: Ctx, session: DbSession, job_id: JobId) -> JobPublic:
     """Cancel a queued or running job (409 if it has finished)."""
@@ -157,3 +177,32 @@ def cancel_job(_: CanRun, ctx: Ctx, session: DbSession, job_id: JobId) -> JobPub
     ctx.jobs.cancel(job_id)
     session.expire_all()
     return job_public(_row(session, job_id))
+
+
+def result_router(kinds: Mapping[str, JobKind]) -> APIRouter:
+    """``GET /jobs/{job_id}/result`` typed by the kinds this service runs."""
+    result_type = job_result_type(kinds)
+    adapter: TypeAdapter[Any] = TypeAdapter(result_type)
+    results = APIRouter(prefix="/jobs", tags=["jobs"], responses=PROBLEM_RESPONSES)
+
+    @results.get("/{job_id}/result", response_model=result_type)
+    def get_job_result(_: CanRead, session: DbSession, job_id: JobId) -> Any:
+        """A finished job's result, the document the matching CLI command prints with
+        ``--json`` (409 while it is still queued or running)."""
+        row = _row(session, job_id)
+        status = JobStatus(row.status)
+        if status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            raise ConflictError(f"job {job_id} is {status.value}", field="path.job_id")
+        if row.kind not in kinds:
+            raise ConflictError(f"job kind {row.kind!r} is not run here", field="path.job_id")
+        body = {"id": row.id, "kind": row.kind, "status": status, "error": row.error}
+        try:
+            return adapter.validate_python({**body, "result": row.result})
+        except ValidationError:
+            raise ConflictError(
+                f"job {job_id}: its stored result predates the current result format; "
+                "run the job again",
+                field="path.job_id",
+            ) from None
+
+    return results

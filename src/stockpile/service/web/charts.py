@@ -90,7 +90,7 @@ def line_figure(
 
 def fan_figure(
     x: Sequence[Any],
-    quantiles: dict[float, Sequence[float]],
+    quantiles: Mapping[float, Sequence[float | None]],
     *,
     title: str,
     y_title: str,

@@ -11,13 +11,15 @@ from sqlalchemy import select
 
 from stockpile.service.deps import Ctx, DbSession
 from stockpile.service.errors import NotFoundError
+from stockpile.service.job_kinds import PlanJobReport
 from stockpile.service.jobs import JobStatus
 from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
 from stockpile.service.web.charts import figure_json
 from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.usecases import PlanTable, RobustReport, SizeReport
 
-__all__ = ["plan_chart", "router"]
+__all__ = ["plan_chart", "plan_report", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,28 +80,13 @@ def run_plan(
     return RedirectResponse(f"/plans/jobs/{job_id}", status_code=303)
 
 
-def plan_chart(plan: dict[str, Any], title: str) -> str:
+def plan_chart(plan: PlanTable, title: str) -> str:
     """Purchases by material [million USD] and the expected unmet value before and after."""
-    mats = [m["material"] for m in plan["materials"]]
+    bars = plan.bars()
     data = [
-        {
-            "type": "bar",
-            "name": "purchase cost",
-            "x": mats,
-            "y": [m["cost_usd"] / 1e6 for m in plan["materials"]],
-        },
-        {
-            "type": "bar",
-            "name": "unmet value before",
-            "x": mats,
-            "y": [m["expected_value_before_usd"] / 1e6 for m in plan["materials"]],
-        },
-        {
-            "type": "bar",
-            "name": "unmet value after",
-            "x": mats,
-            "y": [m["expected_value_after_usd"] / 1e6 for m in plan["materials"]],
-        },
+        {"type": "bar", "name": "purchase cost", "x": bars.materials, "y": bars.cost},
+        {"type": "bar", "name": "unmet value before", "x": bars.materials, "y": bars.value_before},
+        {"type": "bar", "name": "unmet value after", "x": bars.materials, "y": bars.value_after},
     ]
     return figure_json(
         data,
@@ -112,18 +99,29 @@ def plan_chart(plan: dict[str, Any], title: str) -> str:
     )
 
 
+def plan_report(row: JobRow) -> SizeReport | RobustReport | None:
+    """The report of a succeeded plan job (None otherwise, or for a result stored in an
+    older format)."""
+    if row.status != JobStatus.SUCCEEDED.value or not row.result:
+        return None
+    try:
+        return PlanJobReport.model_validate(row.result).root
+    except ValidationError:
+        return None
+
+
 @router.get("/plans/jobs/{job_id}", response_class=HTMLResponse)
 def plan_job(request: Request, user: WebUser, session: DbSession, job_id: str) -> HTMLResponse:
     """A plan job: progress, then the plan (and the supplier's best response)."""
     row = session.get(JobRow, job_id)
     if row is None or row.kind != "plan":
         raise NotFoundError(f"no plan job {job_id}", field="path.job_id")
-    res = row.result if row.status == JobStatus.SUCCEEDED.value else None
+    report = plan_report(row)
     charts: dict[str, str] = {}
-    if res is not None:
-        if res["kind"] == "robust":
-            charts["robust"] = plan_chart(res["robust_plan"], "Robust plan")
-            charts["naive"] = plan_chart(res["naive_plan"], "Naive plan (ignores the response)")
-        else:
-            charts["plan"] = plan_chart(res["plan"], "Budget plan")
+    if isinstance(report, RobustReport):
+        charts["robust"] = plan_chart(report.robust_plan, "Robust plan")
+        charts["naive"] = plan_chart(report.naive_plan, "Naive plan (ignores the response)")
+    elif isinstance(report, SizeReport):
+        charts["plan"] = plan_chart(report.plan, "Budget plan")
+    res = None if report is None else report.model_dump(mode="json")
     return render(request, user, "plan_job.html", {"job": row, "res": res, "charts": charts})

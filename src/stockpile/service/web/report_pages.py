@@ -16,7 +16,7 @@ from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
 from stockpile.service.reports import operations_pdf, operations_report, scenario_pdf
 from stockpile.service.web.charts import bar_figure
-from stockpile.service.web.scenario_pages import simulation_charts
+from stockpile.service.web.scenario_pages import simulation_charts, simulation_report
 from stockpile.service.web.session import WebUser, render, web_requires
 
 __all__ = ["router"]
@@ -98,8 +98,11 @@ def operations_pdf_route(user: WebUser, session: DbSession, fy: FiscalYear = Non
 def scenario_pdf_route(user: WebUser, session: DbSession, job_id: str) -> Response:
     """A scenario run's report as PDF."""
     row = _finished_job(session, job_id)
+    report = simulation_report(row)
+    if report is None:
+        raise ConflictError(f"job {job_id}: no simulation result to report", field="path.job_id")
     return Response(
-        scenario_pdf(row),
+        scenario_pdf(report, job_id=row.id, finished_at=row.finished_at or row.created_at),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="scenario-{job_id}.pdf"'},
     )
@@ -109,10 +112,9 @@ def scenario_pdf_route(user: WebUser, session: DbSession, job_id: str) -> Respon
 def scenario_html(request: Request, user: WebUser, session: DbSession, job_id: str) -> HTMLResponse:
     """A scenario run's report as HTML."""
     row = _finished_job(session, job_id)
-    assert row.result is not None
     return render(
         request,
         user,
         "report_scenario.html",
-        {"job": row, "charts": simulation_charts(row.result)},
+        {"job": row, "charts": simulation_charts(simulation_report(row))},
     )

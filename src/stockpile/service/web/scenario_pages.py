@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -17,8 +16,9 @@ from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
 from stockpile.service.web.charts import bar_figure, fan_figure
 from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.usecases import SimulationReport
 
-__all__ = ["router", "simulation_charts"]
+__all__ = ["router", "simulation_charts", "simulation_report"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,33 +86,47 @@ def run_scenario(
     return RedirectResponse(f"/scenarios/jobs/{job_id}", status_code=303)
 
 
-def simulation_charts(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per material: summary, fan charts of stock and price, shortfall histogram (JSON)."""
+def simulation_report(row: JobRow) -> SimulationReport | None:
+    """The report of a succeeded simulation job (None otherwise, or for a result stored in an
+    older format)."""
+    if row.status != JobStatus.SUCCEEDED.value or not row.result:
+        return None
+    try:
+        return SimulationReport.model_validate(row.result)
+    except ValidationError:
+        return None
+
+
+def simulation_charts(report: SimulationReport | None) -> list[dict[str, Any]]:
+    """Per material: its outcome, fan charts of stock and price, shortfall histogram."""
+    if report is None:
+        return []
+    months = report.months()
     out = []
-    fan = result.get("fan")
-    months = list(range(1, int(result["horizon_months"]) + 1))
-    for j, key in enumerate(result["keys"]):
-        unit = result["units"][j]
-        entry: dict[str, Any] = {"key": key, "unit": unit, **result["materials"][j]}
-        if fan is not None:
-            qs = {float(q): fan["stock"][q][j] for q in fan["quantiles"]}
+    for m in report.materials:
+        entry: dict[str, Any] = {"key": m.material, "unit": m.unit, "summary": m}
+        if m.stock_fan is not None:
             entry["stock_chart"] = fan_figure(
-                months, qs, title=f"{key}: stockpile holdings", y_title=f"stock [{unit}]"
+                months,
+                m.stock_fan.bands(),
+                title=f"{m.material}: stockpile holdings",
+                y_title=f"stock [{m.unit}]",
             )
-            ps = {float(q): fan["price_ratio"][q][j] for q in fan["quantiles"]}
+        if m.price_fan is not None:
             entry["price_chart"] = fan_figure(
-                months, ps, title=f"{key}: price / reference price", y_title="P/P0 [-]"
+                months,
+                m.price_fan.bands(),
+                title=f"{m.material}: price / reference price",
+                y_title="P/P0 [-]",
             )
-        hist = entry["shortfall_histogram"]
-        if hist["counts"]:
-            edges = hist["edges"]
-            mids = [f"{(a + b) / 2:,.0f}" for a, b in itertools.pairwise(edges)]
+        hist = m.shortfall_histogram
+        if hist.counts:
             entry["shortfall_chart"] = bar_figure(
-                mids,
-                hist["counts"],
-                title=f"{key}: unmet U.S. demand over the horizon",
+                hist.bin_labels(),
+                [float(c) for c in hist.counts],
+                title=f"{m.material}: unmet U.S. demand over the horizon",
                 y_title="scenarios",
-                x_title=f"unmet demand [{unit}]",
+                x_title=f"unmet demand [{m.unit}]",
             )
         out.append(entry)
     return out
@@ -122,12 +136,13 @@ def simulation_charts(result: dict[str, Any]) -> list[dict[str, Any]]:
 def job_page(request: Request, user: WebUser, session: DbSession, job_id: str) -> HTMLResponse:
     """A simulation job: progress while it runs, fan charts when it is done."""
     row = _job(session, job_id)
-    charts = (
-        simulation_charts(row.result)
-        if row.status == JobStatus.SUCCEEDED.value and row.result
-        else []
+    report = simulation_report(row)
+    return render(
+        request,
+        user,
+        "scenario_job.html",
+        {"job": row, "report": report, "charts": simulation_charts(report)},
     )
-    return render(request, user, "scenario_job.html", {"job": row, "charts": charts})
 
 
 @router.get("/scenarios/jobs/{job_id}/progress", response_class=HTMLResponse)

@@ -1,0 +1,125 @@
+"""Use cases: one typed function per thing a user asks, behind the CLI, the API and the
+dashboard alike.
+
+A shell (a Typer command, an API route or job, a dashboard page) parses its input, calls one
+use case and renders the typed result it gets back; it computes nothing. Each result is a
+pydantic model, the same document in the CLI's ``--json``, in the API and on the dashboard,
+and carries the derived views its charts need (fan quantiles, histogram bins, plan bars).
+Money is a decimal string with cents everywhere (:data:`Money`).
+
+This layer may read the ledger (holdings, through plain functions taking a session) and
+calls the computation packages; those never import it (checked by ``make lint``).
+"""
+
+from stockpile.usecases.buffer import (
+    BandOutcome,
+    BandTuningOut,
+    BufferReport,
+    BufferRequest,
+    buffer_band,
+)
+from stockpile.usecases.errors import INPUT_ERRORS, Progress, UseCaseInputError
+from stockpile.usecases.holdings import (
+    ModelHolding,
+    ModelHoldings,
+    file_holdings,
+    holdings_from_lots,
+    ledger_holdings,
+    ledger_holdings_at,
+)
+from stockpile.usecases.money import CENT, Money, money
+from stockpile.usecases.plan_table import PlanBars, PlanLine, PlanTable, SupplierAnswer
+from stockpile.usecases.risk import (
+    RISK_TABLE_UNITS,
+    MaterialRiskReport,
+    RiskRow,
+    RiskTableReport,
+    material_risk,
+    risk_ranking,
+)
+from stockpile.usecases.schedule import (
+    ScheduleContract,
+    ScheduleOrder,
+    ScheduleReport,
+    ScheduleRequest,
+    schedule_plan,
+)
+from stockpile.usecases.simulation import (
+    FAN_QUANTILES,
+    Fan,
+    Histogram,
+    MaterialOutcome,
+    SimulationReport,
+    SimulationRequest,
+    SimulationRun,
+    StatsOut,
+    simulate_scenario,
+)
+from stockpile.usecases.sizing import (
+    DEFAULT_SCENARIO,
+    FLAT_PRICE_NOTE,
+    ClassWeights,
+    RobustMethodName,
+    RobustReport,
+    RobustRequest,
+    SizeReport,
+    SizeRequest,
+    SizingMethodName,
+    robust_plan,
+    size_plan,
+)
+
+__all__ = [
+    "CENT",
+    "DEFAULT_SCENARIO",
+    "FAN_QUANTILES",
+    "FLAT_PRICE_NOTE",
+    "INPUT_ERRORS",
+    "RISK_TABLE_UNITS",
+    "BandOutcome",
+    "BandTuningOut",
+    "BufferReport",
+    "BufferRequest",
+    "ClassWeights",
+    "Fan",
+    "Histogram",
+    "MaterialOutcome",
+    "MaterialRiskReport",
+    "ModelHolding",
+    "ModelHoldings",
+    "Money",
+    "PlanBars",
+    "PlanLine",
+    "PlanTable",
+    "Progress",
+    "RiskRow",
+    "RiskTableReport",
+    "RobustMethodName",
+    "RobustReport",
+    "RobustRequest",
+    "ScheduleContract",
+    "ScheduleOrder",
+    "ScheduleReport",
+    "ScheduleRequest",
+    "SimulationReport",
+    "SimulationRequest",
+    "SimulationRun",
+    "SizeReport",
+    "SizeRequest",
+    "SizingMethodName",
+    "StatsOut",
+    "SupplierAnswer",
+    "UseCaseInputError",
+    "buffer_band",
+    "file_holdings",
+    "holdings_from_lots",
+    "ledger_holdings",
+    "ledger_holdings_at",
+    "material_risk",
+    "money",
+    "risk_ranking",
+    "robust_plan",
+    "schedule_plan",
+    "simulate_scenario",
+    "size_plan",
+]
