@@ -15,6 +15,7 @@ from stockpile.service.app import API_PREFIX
 from stockpile.service.deps import Authorize
 from stockpile.service.permissions import PERMISSIONS, Permission, Role, parse_role
 from stockpile.service.routes import ROUTERS
+from stockpile.service.routes.jobs import result_router
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "service.md"
 UNGUARDED = {"/api/v1/auth/token", "/api/v1/auth/me", "/api/v1/auth/logout"}
@@ -39,7 +40,7 @@ def _authorizers(dep: Dependant) -> list[Permission]:
 def api_routes(app: FastAPI) -> list[tuple[str, str, Permission | None]]:
     """(method, path, permission) of every API route, checked against the OpenAPI paths."""
     out = []
-    for router in ROUTERS:
+    for router in (*ROUTERS, result_router(app.state.ctx.jobs.kinds)):
         for r in router.routes:
             assert isinstance(r, APIRoute)
             perms = set(_authorizers(r.dependant))

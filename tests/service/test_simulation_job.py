@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from stockpile.ledger.database import upgrade
-from stockpile.service.accounts import create_user
-from stockpile.service.app import create_app
-from stockpile.service.permissions import Role
-from stockpile.service.settings import ServiceSettings
 from stockpile.simulate import resolve_scenario, simulate
 
 from .conftest import analyst_token
-
-
 
 
 def test_simulation_job_matches_direct_run(sim_client: TestClient) -> None:

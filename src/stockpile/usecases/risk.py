@@ -31,6 +31,10 @@ RISK_TABLE_UNITS: dict[str, str] = {
     "china_import_share": "fraction",
     "china_import_share_max": "fraction",
     "risk_score": "0-1",
+    "bottleneck_hhi": "0-10,000",
+    "bottleneck_hhi_wgi": "0-10",
+    "refined_hhi": "0-10,000",
+    "refined_top_share": "fraction",
 }
 
 
@@ -42,7 +46,8 @@ def _f(value: Any) -> float | None:
 
 
 class RiskRow(BaseModel):
-    """One ranked row of the risk table (units in :data:`RISK_TABLE_UNITS`)."""
+    """One ranked row of the risk table, every column of :func:`stockpile.risk.risk_table`
+    (units in :data:`RISK_TABLE_UNITS`; see ``docs/risk.md`` for the stage columns)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -69,6 +74,17 @@ class RiskRow(BaseModel):
     risk_score: float | None
     flags: str | None
     source: str | None
+    bottleneck_stage: str | None = None
+    bottleneck_hhi: float | None = None
+    bottleneck_hhi_wgi: float | None = None
+    bottleneck_source: str | None = None
+    refined_hhi: float | None = None
+    refined_top_producer: str | None = None
+    refined_top_share: float | None = None
+    refined_source: str | None = None
+    eu_supply_risk: float | None = None
+    eu_supply_risk_missing: str | None = None
+    geopolrisk_us: float | None = None
 
 
 class RiskTableReport(BaseModel):

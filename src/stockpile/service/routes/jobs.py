@@ -77,6 +77,9 @@ def job_result_type(kinds: Mapping[str, JobKind]) -> Any:
                 result=result_field,
             )
         )
+    if not variants:  # a service that runs no jobs: results carry nothing
+        none: Any = (None, None)
+        return create_model("JobResult", __base__=JobResultBase, kind=(str, ...), result=none)
     if len(variants) == 1:
         return variants[0]
     return Annotated[Union[tuple(variants)], Field(discriminator="kind")]  # noqa: UP007
