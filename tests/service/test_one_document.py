@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from stockpile.service.cli import app as cli
 
 from .conftest import analyst_token, wait_for_result
+from .test_web import web_login
 
 
 def _cli_json(*args: str) -> Any:
@@ -60,3 +62,40 @@ def test_job_result_union_is_in_the_openapi_schema(sim_client: TestClient) -> No
     names = schema["components"]["schemas"]
     assert {"SimulationReport", "SizeReport", "RobustReport"} <= set(names)
     assert names["SizeReport"]["properties"]["kind"]["const"] == "size"
+
+
+def test_dashboard_renders_the_same_reports(sim_client: TestClient) -> None:
+    h = analyst_token(sim_client)
+    sim = {"scenario": "china-export-ban-us-2024", "runs": 30, "seed": 5}
+    jobs = {
+        "simulation": sim_client.post(
+            "/api/v1/jobs", json={"kind": "simulation", "params": sim}, headers=h
+        ).json()["id"],
+        "size": sim_client.post(
+            "/api/v1/jobs", json={"kind": "plan", "params": {"budget": 2e8, "runs": 30}}, headers=h
+        ).json()["id"],
+        "robust": sim_client.post(
+            "/api/v1/jobs",
+            json={"kind": "plan", "params": {"budget": 2e8, "robust": True}},
+            headers=h,
+        ).json()["id"],
+    }
+    docs = {k: wait_for_result(sim_client, v, h)["result"] for k, v in jobs.items()}
+    account = SimpleNamespace(username="ana", password="long-password-42")
+    assert web_login(sim_client, account, "/scenarios").status_code == 303
+    page = sim_client.get(f"/scenarios/jobs/{jobs['simulation']}")
+    assert page.status_code == 200
+    for m in docs["simulation"]["materials"]:
+        assert f"{m['material']}: stockpile holdings" in page.text  # fan chart
+        assert f"{m['material']}: unmet U.S. demand" in page.text  # histogram
+    report = sim_client.get(f"/reports/scenario/{jobs['simulation']}")
+    assert report.status_code == 200 and "price / reference price" in report.text
+    pdf = sim_client.get(f"/reports/scenario/{jobs['simulation']}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    size = sim_client.get(f"/plans/jobs/{jobs['size']}")
+    assert size.status_code == 200 and "Budget plan" in size.text
+    lines = docs["size"]["plan"]["materials"]
+    assert lines and all(m["material"] in size.text for m in lines)
+    robust = sim_client.get(f"/plans/jobs/{jobs['robust']}")
+    assert robust.status_code == 200 and "Naive plan (ignores the response)" in robust.text
+    assert "LimitStatus" not in size.text + robust.text  # enums shown by their values
