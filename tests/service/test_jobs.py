@@ -97,6 +97,7 @@ def test_job_kinds_listed_with_schema(client: TestClient, headers: Any) -> None:
     kinds = client.get("/api/v1/jobs/kinds", headers=headers[Role.VIEWER]).json()
     assert [k["name"] for k in kinds] == ["count"]
     assert "n" in kinds[0]["params_schema"]["properties"]
+    assert "sum" in kinds[0]["result_schema"]["properties"]
 
 
 def test_interrupted_jobs_marked_failed(app: Any) -> None:

@@ -45,11 +45,12 @@ class JobCreate(BaseModel):
 
 
 class JobKindPublic(BaseModel):
-    """A kind of job and the JSON schema of its parameters."""
+    """A kind of job and the JSON schemas of its parameters and of its result."""
 
     name: str
     description: str
     params_schema: dict[str, Any]
+    result_schema: dict[str, Any]
 
 
 class JobResultBase(BaseModel):
@@ -114,7 +115,10 @@ def list_kinds(_: CanRead, ctx: Ctx) -> list[JobKindPublic]:
     """The kinds of job this service runs."""
     return [
         JobKindPublic(
-            name=k.name, description=k.description, params_schema=k.params_model.model_json_schema()
+            name=k.name,
+            description=k.description,
+            params_schema=k.params_model.model_json_schema(),
+            result_schema=k.result_model.model_json_schema(mode="serialization"),
         )
         for k in ctx.jobs.kinds.values()
     ]
