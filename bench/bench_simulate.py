@@ -51,7 +51,7 @@ from stockpile.simulate import (
 MATERIALS = 40
 SIZES = (4_096, 16_384, 65_536)
 TARGET_RUNS = 100_000
-REPEATS = 4
+REPEATS = 3
 BATCH = BLOCK_SIZE
 """Scenarios per batch in the engine comparison (what ``simulate`` uses at 40 materials)."""
 

@@ -69,15 +69,28 @@ class EventTiming:
     start : first month, a far-off month where the event does not occur [S] [month].
     length : duration [S] [month].
     hit : share withheld or lost in the materials the event touches, 0 elsewhere [S, M] [-].
+    under_way : whether the event is under way in month t, ``start <= t < start + length``
+        [T, S].
+    moves : whether ``under_way`` of month t differs from that of month t - 1 [T].
     """
 
     start: FloatArray
     length: FloatArray
     hit: FloatArray
+    under_way: BoolArray
+    moves: BoolArray
+
+    @classmethod
+    def build(
+        cls, start: FloatArray, length: FloatArray, hit: FloatArray, horizon: int
+    ) -> EventTiming:
+        """An event starting at ``start`` [S] for ``length`` [S] months."""
+        under_way = _windows(start, length, horizon)
+        return cls(start, length, hit, under_way, _moves(under_way))
 
     def active(self, t: int) -> BoolArray:
         """Whether the event is under way in month ``t`` [S]."""
-        return (self.start <= t) & (t < self.start + self.length)
+        return self.under_way[t]
 
     def cut(self, active: BoolArray) -> FloatArray | None:
         """Share withheld or lost in the scenarios where the event is active [S, M] [-]
@@ -85,6 +98,19 @@ class EventTiming:
         if not active.any():
             return None
         return self.hit if active.all() else self.hit * active[:, None]
+
+
+def _windows(start: FloatArray, length: FloatArray, horizon: int) -> BoolArray:
+    """``start <= t < start + length`` for each month t [T, S]."""
+    months = np.arange(horizon, dtype=np.float64)[:, None]
+    return (start[None, :] <= months) & (months < (start + length)[None, :])
+
+
+def _moves(flags: BoolArray) -> BoolArray:
+    """Whether row t of ``flags`` [T, S] differs from row t - 1 (row 0: True) [T]."""
+    out = np.ones(flags.shape[0], dtype=bool)
+    out[1:] = (flags[1:] != flags[:-1]).any(axis=1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -97,6 +123,8 @@ class ConflictTiming:
     materials : materials whose defence demand surges [M].
     replenishment_start, replenishment_length : replenishment window [S] [month].
     surge, replenishment_surge : defence demand multipliers [S] [-].
+    replenishing : whether month t falls in the replenishment period [T, S].
+    moves : whether ``replenishing`` of month t differs from that of month t - 1 [T].
     """
 
     event: int
@@ -105,11 +133,8 @@ class ConflictTiming:
     replenishment_length: FloatArray
     surge: FloatArray
     replenishment_surge: FloatArray
-
-    def replenishing(self, t: int) -> BoolArray:
-        """Whether month ``t`` falls in the replenishment period [S]."""
-        start = self.replenishment_start
-        return (start <= t) & (t < start + self.replenishment_length)
+    replenishing: BoolArray
+    moves: BoolArray
 
 
 @dataclass(frozen=True)
@@ -130,33 +155,53 @@ class SupplyGroup:
 class ResponseRamp:
     """One response, ramped from the disruption onset of each material.
 
-    Materials touched by the same events share their onset; ``begin`` holds one column per such
-    onset group and ``pick`` maps the groups to the materials the response covers.
+    Materials touched by the same events share their onset; the ramp fractions hold one column
+    per such onset group and ``pick`` maps the groups to the materials the response covers.
 
     Attributes
     ----------
     kind : response kind.
-    begin : onset + lead - 1 per onset group [S, G] [month] (inf: no onset).
-    ramp : ramp length, at least 1 [S, 1] [month].
+    fractions : ramp fraction ``clip((t - begin) / ramp, 0, 1)`` of each month, where
+        ``begin = onset + lead - 1`` and ``ramp = max(ramp months, 1)`` [T, S, G] [-].
+    moves : whether the fractions of month t differ from those of month t - 1 [T].
+    live : whether some fraction of month t is above zero [T].
     top : maximum share [S, 1] [-].
     pick : ``pick[g, m]`` is 1 if material m is in onset group g and covered, else 0 [G, M].
     """
 
     kind: ResponseKind
-    begin: FloatArray
-    ramp: FloatArray
+    fractions: FloatArray
+    moves: BoolArray
+    live: BoolArray
     top: FloatArray
     pick: FloatArray
 
-    def fraction(self, t: int) -> FloatArray | None:
-        """Ramp fraction in month ``t``, ``clip((t - begin) / ramp, 0, 1)`` [S, G] [-]
-        (``None``: zero everywhere)."""
+    @classmethod
+    def build(
+        cls,
+        kind: ResponseKind,
+        begin: FloatArray,
+        ramp: FloatArray,
+        top: FloatArray,
+        pick: FloatArray,
+        horizon: int,
+    ) -> ResponseRamp:
+        """The ramp of a response starting at ``begin`` [S, G] over ``ramp`` [S, 1] months."""
+        months = np.arange(horizon, dtype=np.float64)[:, None, None]
         with np.errstate(invalid="ignore"):
-            frac = np.subtract(t, self.begin)
-            frac /= self.ramp
+            frac = months - begin[None, :, :]
+            frac /= ramp[None, :, :]
         np.maximum(frac, 0.0, out=frac)
         np.minimum(frac, 1.0, out=frac)
-        return frac if frac.any() else None
+        moves = np.ones(horizon, dtype=bool)
+        if horizon > 1:
+            moves[1:] = (frac[1:] != frac[:-1]).any(axis=(1, 2))
+        live = np.asarray(frac.any(axis=(1, 2)), dtype=bool)
+        return cls(kind, frac, moves, live, top, pick)
+
+    def fraction(self, t: int) -> FloatArray | None:
+        """Ramp fraction in month ``t`` [S, G] [-] (``None``: zero everywhere)."""
+        return self.fractions[t] if self.live[t] else None
 
     def share(self, frac: FloatArray) -> FloatArray:
         """Share at ramp fraction ``frac`` [S, M] [-]."""
@@ -280,37 +325,47 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
             model.stock0[None, :] / (cons * served_share / DAYS_PER_MONTH),
             np.nan,
         )
+    horizon = model.horizon
     events = tuple(
-        EventTiming(
+        EventTiming.build(
             start=np.where(d.occurs, d.start, _NEVER).astype(np.float64),
             length=d.duration.astype(np.float64),
             hit=d.share[:, None] * ev.materials[None, :],
+            horizon=horizon,
         )
         for ev, d in zip(model.events, draws.events, strict=True)
     )
-    conflicts = tuple(
-        ConflictTiming(
-            event=i,
-            materials=ev.materials,
-            replenishment_start=events[i].start + events[i].length,
-            replenishment_length=draws.events[i].replenishment.astype(np.float64),
-            surge=draws.events[i].surge,
-            replenishment_surge=draws.events[i].replenishment_surge,
+    conflicts = []
+    for i, ev in enumerate(model.events):
+        if ev.kind is not EventKind.CONFLICT:
+            continue
+        rep_start = events[i].start + events[i].length
+        rep_length = draws.events[i].replenishment.astype(np.float64)
+        replenishing = _windows(rep_start, rep_length, horizon)
+        conflicts.append(
+            ConflictTiming(
+                event=i,
+                materials=ev.materials,
+                replenishment_start=rep_start,
+                replenishment_length=rep_length,
+                surge=draws.events[i].surge,
+                replenishment_surge=draws.events[i].replenishment_surge,
+                replenishing=replenishing,
+                moves=_moves(replenishing),
+            )
         )
-        for i, ev in enumerate(model.events)
-        if ev.kind is EventKind.CONFLICT
-    )
     world_groups = _groups(model, model.world_shares, "world", shape)
     us_groups = _groups(model, model.import_shares, "us", shape)
     onset, onset_column = _onset(model, draws)
     in_group = np.arange(onset.shape[1])[:, None] == onset_column[None, :]
     responses = tuple(
-        ResponseRamp(
+        ResponseRamp.build(
             kind=r.kind,
             begin=onset + d.lead[:, None] - 1.0,
             ramp=np.maximum(d.ramp, 1.0)[:, None],
             top=d.max_share[:, None],
             pick=(in_group & r.materials[None, :]).astype(np.float64),
+            horizon=model.horizon,
         )
         for r, d in zip(model.responses, draws.responses, strict=True)
     )
@@ -319,7 +374,7 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
         horizon=model.horizon,
         base=base,
         events=events,
-        conflicts=conflicts,
+        conflicts=tuple(conflicts),
         world_groups=world_groups,
         us_groups=us_groups,
         world_events=frozenset(i for g in world_groups for i in g.events),

@@ -77,6 +77,8 @@ class Moved:
     kinds : response kinds whose share changed.
     price : whether a price ratio may have changed.
     balance : whether an input of the U.S. balance changed (any step that changes one sets it).
+    stock : whether a step other than the release changed the holdings (a purchase, a loss):
+        the release step then re-reads which cells hold stock.
     """
 
     events: set[int] = field(default_factory=set)
@@ -86,6 +88,7 @@ class Moved:
     kinds: set[ResponseKind] = field(default_factory=set)
     price: bool = False
     balance: bool = False
+    stock: bool = False
 
 
 @dataclass
@@ -254,29 +257,16 @@ def _removed(groups: tuple[SupplyGroup, ...], cuts: list[FloatArray | None]) -> 
     return out
 
 
-def _same(a: npt.NDArray[np.generic] | None, b: npt.NDArray[np.generic] | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return bool(np.array_equal(a, b))
-
-
 def step_events(ctx: EngineContext, state: MonthState) -> None:
     """Step 1: events under way; removed and lost shares, defence surge, emergency.
 
     Each part is recomputed only when a window it depends on opens or closes.
     """
     t, moved = state.t, state.moved
-    active = [ev.active(t) for ev in ctx.events]
-    replenishing = [c.replenishing(t) for c in ctx.conflicts]
-    if t == 0:
-        moved.events = set(range(len(active)))
-    else:
-        moved.events = {i for i, a in enumerate(active) if not np.array_equal(a, state.active[i])}
-    moved.conflict = (
-        t == 0
-        or any(c.event in moved.events for c in ctx.conflicts)
-        or not all(_same(a, b) for a, b in zip(replenishing, state.replenishing, strict=True))
-    )
+    active = [ev.under_way[t] for ev in ctx.events]
+    replenishing = [c.replenishing[t] for c in ctx.conflicts]
+    moved.events = {i for i, ev in enumerate(ctx.events) if ev.moves[t]}
+    moved.conflict = t == 0 or any(c.moves[t] or c.event in moved.events for c in ctx.conflicts)
     state.active, state.replenishing = active, replenishing
     for i in moved.events:
         state.cuts[i] = ctx.events[i].cut(active[i])
@@ -306,9 +296,9 @@ def step_responses(ctx: EngineContext, state: MonthState) -> None:
     the responses of a kind add up, capped at 1."""
     kinds: set[ResponseKind] = set()
     for i, r in enumerate(ctx.responses):
-        frac = r.fraction(state.t)
-        if state.t > 0 and _same(frac, state.fractions[i]):
+        if not r.moves[state.t]:
             continue
+        frac = r.fraction(state.t)
         state.fractions[i] = frac
         state.response_shares[i] = None if frac is None else r.share(frac)
         kinds.add(r.kind)
@@ -432,7 +422,9 @@ def step_release(ctx: EngineContext, state: MonthState) -> None:
     computed (:class:`Drawdown`); the others are short of their whole gaps.
     """
     moved = state.moved
-    if moved.balance or moved.conflict:
+    if moved.stock:
+        np.greater(state.stock, 0.0, out=state.has_stock)
+    if moved.balance or moved.conflict or moved.stock:
         _refresh_drawing(ctx, state)
     cells = state.drawing
     state.drawdown = None
