@@ -47,6 +47,7 @@ from stockpile.simulate import (
     run_engine,
     simulate,
 )
+from stockpile.simulate._step_context import build_context
 
 MATERIALS = 40
 SIZES = (4_096, 16_384, 65_536)
@@ -149,6 +150,21 @@ def _largest_difference(model: CompiledScenario, draws: Draws) -> float:
     return worst
 
 
+def _changing_share(model: CompiledScenario, runs: int = 4 * BATCH) -> float:
+    """Share of (scenario, month) pairs in which an input of the month steps moves: an event
+    window or a replenishment period opens or closes, or a response ramps [-]."""
+    draws = draw_range(model, 1, 0, runs)
+    ctx = build_context(model, draws, keep_paths=False)
+    moving = np.zeros((model.horizon, draws.size), dtype=bool)
+    moving[0] = True
+    flags = [ev.under_way for ev in ctx.events] + [c.replenishing for c in ctx.conflicts]
+    for f in flags:
+        moving[1:] |= f[1:] != f[:-1]
+    for r in ctx.responses:
+        moving[1:] |= (r.fractions[1:] != r.fractions[:-1]).any(axis=2)
+    return float(moving.mean())
+
+
 def _against_baseline(model: CompiledScenario, runs: int) -> dict[str, Any]:
     """Today's engine against the baseline on the same draws, timed alternately."""
     base_draw = base_eng = new_draw = new_eng = np.inf
@@ -166,6 +182,7 @@ def _against_baseline(model: CompiledScenario, runs: int) -> dict[str, Any]:
         "ratio_engine": round(base_eng / new_eng, 2),
         "ratio_with_draws": round((base_eng + base_draw) / (new_eng + new_draw), 2),
         "meets_3x": base_eng / new_eng >= 3.0,
+        "share_of_scenario_months_with_moving_inputs": round(_changing_share(model), 3),
         "largest_relative_difference": _largest_difference(model, draw_range(model, 1, 0, BATCH)),
     }
 
