@@ -39,6 +39,7 @@ def _register() -> None:
     """Attach the sub-applications (imported here so the CLI is one place to read)."""
     from stockpile.service.cli import data as _data
     from stockpile.service.cli import ledger as _ledger
+    from stockpile.service.cli import market as _market
     from stockpile.service.cli import plan as _plan
     from stockpile.service.cli import risk as _risk
     from stockpile.service.cli import serve as _serve
@@ -48,6 +49,7 @@ def _register() -> None:
     _risk.register(app)
     _ledger.register(app)
     _simulate.register(app)
+    _market.register(app)
     app.add_typer(_plan.app, name="plan")
     app.add_typer(_serve.app, name="serve")
 

@@ -172,6 +172,7 @@ def material_page(request: Request, user: WebUser, session: DbSession, name: str
 def _page_routers() -> tuple[APIRouter, ...]:
     from stockpile.service.web import (
         ledger_pages,
+        market_pages,
         plan_pages,
         report_pages,
         scenario_pages,
@@ -182,6 +183,7 @@ def _page_routers() -> tuple[APIRouter, ...]:
         router,
         ledger_pages.router,
         scenario_pages.router,
+        market_pages.router,
         plan_pages.router,
         report_pages.router,
         user_pages.router,
