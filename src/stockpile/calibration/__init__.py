@@ -28,6 +28,7 @@ from stockpile.calibration.store import (
     ShippedCalibration,
     calibration_summary,
     load_calibration,
+    scenario_elasticities,
     shipped_hindcast,
     write_calibration,
 )
@@ -36,6 +37,7 @@ from stockpile.calibration.targets import (
     Family,
     Target,
     cut_paths,
+    family_of,
     model_ratios,
     targets_from_table,
 )
@@ -55,6 +57,7 @@ __all__ = [
     "Target",
     "calibration_summary",
     "cut_paths",
+    "family_of",
     "fit",
     "hindcast_report",
     "hindcast_rows",
@@ -66,6 +69,7 @@ __all__ = [
     "row_record",
     "rows_frame",
     "run_hindcast",
+    "scenario_elasticities",
     "shipped_hindcast",
     "targets_from_table",
     "write_calibration",

@@ -89,12 +89,15 @@ class Posterior:
     samples : [n, len(names)] draws.
     acceptance : mean acceptance fraction of the walkers [-].
     episodes : the episodes whose targets were fitted.
+    autocorr_steps : largest integrated autocorrelation time of the parameters [step]
+        (NaN when not known); the kept chain should be many times longer.
     """
 
     names: tuple[str, ...]
     samples: _FloatArray
     acceptance: float
     episodes: tuple[str, ...]
+    autocorr_steps: float = float("nan")
 
     def column(self, name: str) -> _FloatArray:
         """Draws of one parameter."""
@@ -222,11 +225,13 @@ def fit(targets: list[Target], options: FitOptions | None = None) -> Posterior:
     sampler.random_state = np.random.RandomState(opts.seed).get_state()
     sampler.run_mcmc(start, opts.steps, progress=False)
     chain = sampler.get_chain(discard=opts.burn, thin=opts.thin, flat=True)
+    tau = sampler.get_autocorr_time(discard=opts.burn, tol=0, quiet=True)
     return Posterior(
         tuple(names),
         np.asarray(chain, dtype=np.float64),
         float(np.mean(sampler.acceptance_fraction)),
         tuple(sorted({t.episode_id for t in used})),
+        float(np.max(tau)),
     )
 
 

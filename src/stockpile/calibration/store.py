@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stockpile.calibration.fit import FitOptions, Posterior
+from stockpile.calibration.fit import DEMAND_SHARE, FitOptions, Posterior
 from stockpile.calibration.hindcast import Hindcast, HindcastRow, hindcast_rows
-from stockpile.calibration.targets import targets_from_table
+from stockpile.calibration.targets import Family, targets_from_table
 
 __all__ = [
     "CALIBRATION_FILE",
@@ -27,6 +27,7 @@ __all__ = [
     "calibration_summary",
     "data_dir",
     "load_calibration",
+    "scenario_elasticities",
     "shipped_hindcast",
     "write_calibration",
 ]
@@ -120,3 +121,27 @@ def shipped_hindcast(*, seed: int = 1) -> tuple[HindcastRow, ...]:
     shipped = load_calibration()
     targets = targets_from_table(load_episode_targets())
     return hindcast_rows(targets, shipped.posterior, shipped.loo, seed=seed)
+
+
+def scenario_elasticities(posterior: Posterior) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """Triangular (low, mode, high) demand and supply elasticities per family [-] for scenario
+    files: the 10th, 50th and 90th percentiles of the short-run response ``eta_S``, split with
+    the fit's demand share (demand ``-a eta``, supply ``(1 - a) eta``), rounded to 3 decimals."""
+    frame = posterior.frame()
+    out: dict[str, dict[str, tuple[float, float, float]]] = {}
+    a = DEMAND_SHARE
+    for family in Family:
+        p10, p50, p90 = np.quantile(frame[f"eta_{family.value}"], [0.1, 0.5, 0.9])
+        out[family.value] = {
+            "demand": (
+                round(float(-a * p90), 3),
+                round(float(-a * p50), 3),
+                round(float(-a * p10), 3),
+            ),
+            "supply": (
+                round(float((1 - a) * p10), 3),
+                round(float((1 - a) * p50), 3),
+                round(float((1 - a) * p90), 3),
+            ),
+        }
+    return out

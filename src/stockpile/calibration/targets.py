@@ -17,6 +17,7 @@ __all__ = [
     "Family",
     "Target",
     "cut_paths",
+    "family_of",
     "model_ratios",
     "targets_from_table",
 ]
@@ -146,3 +147,33 @@ def model_ratios(
     for j, target in enumerate(targets):
         out[:, j] = window_ratio(path[:, j, :], target.before, target.after)
     return out
+
+
+_FAMILY_OF: dict[str, Family] = {
+    **{
+        m: Family.MINOR_METALS
+        for m in (
+            "antimony",
+            "bismuth",
+            "gallium",
+            "germanium",
+            "indium",
+            "tungsten",
+            "tellurium",
+            "niobium",
+            "tantalum",
+            "vanadium",
+            "beryllium",
+        )
+    },
+    **{
+        m: Family.RARE_EARTHS for m in ("rare earths", "rare earths (heavy)", "yttrium", "scandium")
+    },
+}
+
+
+def family_of(material: str) -> Family:
+    """The family whose calibrated elasticity a catalogue material takes: minor and by-product
+    metals, rare earths (with yttrium and scandium), and battery and base metals (every other
+    material, e.g. cobalt, nickel, lithium, graphite, copper, aluminium, PGMs)."""
+    return _FAMILY_OF.get(material, Family.BATTERY_AND_BASE)

@@ -99,7 +99,9 @@ def calibrate_command(
     """Fit the market dynamics to the episodes (all, then each left out) and write the draws."""
     from stockpile.calibration import (
         FitOptions,
+        load_calibration,
         run_hindcast,
+        scenario_elasticities,
         targets_from_table,
         write_calibration,
     )
@@ -110,10 +112,16 @@ def calibrate_command(
     options = FitOptions(walkers=walkers, steps=steps, burn=burn, thin=thin, seed=seed)
     result = run_hindcast(targets_from_table(load_episode_targets()), options)
     write_calibration(result, options, out)
-    typer.echo(
-        f"wrote the posterior of {len(result.loo_posteriors) + 1} fits "
-        f"(acceptance {result.posterior.acceptance:.2f}) to {out or 'the package data'}"
-    )
+    where = out or "the package data"
+    typer.echo(f"wrote the posterior of {len(result.loo_posteriors) + 1} fits to {where}")
+    for label, post in (("all", result.posterior), *sorted(result.loo_posteriors.items())):
+        typer.echo(
+            f"  {label}: acceptance {post.acceptance:.3f}, autocorrelation "
+            f"{post.autocorr_steps:.0f} steps, kept {steps - burn} steps"
+        )
+    typer.echo("scenario elasticities (triangular low, mode, high) per family, shipped draws:")
+    for family, spec in scenario_elasticities(load_calibration(out).posterior).items():
+        typer.echo(f"  {family}: demand {spec['demand']}, supply {spec['supply']}")
 
 
 @app.command("history")
@@ -174,6 +182,62 @@ def episodes_command(json_out: bool = _JSON) -> None:
         title="Price observations",
         right=(3,),
         plain=(0, 1, 2),
+    )
+
+
+@app.command("check-scenarios")
+def check_scenarios_command(
+    runs: int = typer.Option(2000, "--runs", min=1, help="Monte Carlo runs per scenario."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed."),
+    json_out: bool = _JSON,
+) -> None:
+    """Built-in scenarios against the 2025 price moves (cobalt, antimony, gallium): simulated
+    mean price ratio over 2025 and peak, against the observed 2025 / 2024 ratio."""
+    from stockpile.calibration.scenario_check import check_scenarios
+
+    rows = check_scenarios(runs=runs, seed=seed)
+    if json_out:
+        print_json(
+            [
+                {
+                    "scenario": r.check.scenario,
+                    "material": r.check.material,
+                    "observed_ratio": r.observed_ratio,
+                    "series": r.series,
+                    "observed_2025_estimated": r.estimated,
+                    "mean_2025": r.mean_2025.__dict__,
+                    "peak": r.peak.__dict__,
+                    "status": r.status.value,
+                    "runs": r.runs,
+                    "seed": r.seed,
+                }
+                for r in rows
+            ]
+        )
+        return
+    print_table(
+        [
+            [
+                r.check.scenario,
+                r.check.material,
+                f"{r.observed_ratio:.3g}" + (" (2025 est.)" if r.estimated else ""),
+                f"{r.mean_2025.median:.2f} [{r.mean_2025.low:.2f}-{r.mean_2025.high:.2f}]",
+                f"{r.peak.median:.2f} [{r.peak.low:.2f}-{r.peak.high:.2f}]",
+                r.status.value,
+            ]
+            for r in rows
+        ],
+        [
+            "scenario",
+            "material",
+            "observed 2025/2024",
+            "simulated 2025 mean [80%]",
+            "simulated peak [80%]",
+            "observed vs 2025 mean",
+        ],
+        title=f"Built-in scenarios against 2025 ({runs} runs, seed {seed})",
+        caption="Observed: USGS MCS 2026 reference price series (prices.csv).",
+        plain=range(6),
     )
 
 
