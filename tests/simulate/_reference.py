@@ -96,6 +96,9 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
     for e in events:
         if e["occurs"] and e["ev"].materials[m]:
             onset = min(onset, e["start"])
+    # market dynamics (docs/model.md): response factor g after the onset, inventories first
+    dyn = draws.dynamics
+    inventory = 0.0 if dyn is None else float(dyn.inventory_cover_months[s])
 
     for t in range(model.horizon):
         # availability of each origin country
@@ -136,10 +139,18 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
             frac = 0.0 if math.isinf(begin) else min(max((t - begin + 1.0) / ramp, 0.0), 1.0)
             resp[r.kind] = min(resp[r.kind] + float(d.max_share[s]) * frac, 1.0)
         spare = resp[ResponseKind.SPARE_CAPACITY]
+        g = 1.0
+        if dyn is not None:
+            k, t_adj = float(dyn.long_run_multiplier[s]), float(dyn.adjustment_months[s])
+            if t - onset >= 0:
+                g = k - (k - 1.0) * math.exp(-(t - onset) / t_adj)
+            drawn = min(inventory, x)
+            inventory -= drawn
+            spare += drawn
         ratio = 1.0
         if x > 0 or spare > 0:
-            ratio = bisect_price(x, spare, ed, es, model.max_price_ratio)
-        civil = ratio**ed * (1.0 - resp[ResponseKind.SUBSTITUTION])
+            ratio = bisect_price(x, spare, ed * g, es * g, model.max_price_ratio)
+        civil = ratio ** (ed * g) * (1.0 - resp[ResponseKind.SUBSTITUTION])
         demand = [
             cons * sd * surge,
             cons * se * civil,

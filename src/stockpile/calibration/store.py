@@ -27,6 +27,7 @@ __all__ = [
     "calibration_summary",
     "data_dir",
     "load_calibration",
+    "scenario_dynamics",
     "scenario_elasticities",
     "shipped_hindcast",
     "write_calibration",
@@ -144,4 +145,17 @@ def scenario_elasticities(posterior: Posterior) -> dict[str, dict[str, tuple[flo
                 round(float((1 - a) * p90), 3),
             ),
         }
+    return out
+
+
+def scenario_dynamics(posterior: Posterior) -> dict[str, tuple[float, float, float]]:
+    """Triangular (low, mode, high) specs of the market dynamics for scenario files: the 10th,
+    50th and 90th percentiles of the long-run multiplier [-], adjustment time [month] and
+    inventory cover [month], rounded to 3 decimals (drawn independently: correlations between
+    them in the posterior are not kept)."""
+    frame = posterior.frame()
+    out: dict[str, tuple[float, float, float]] = {}
+    for name in ("long_run_multiplier", "adjustment_months", "inventory_cover_months"):
+        q = np.quantile(frame[name], [0.1, 0.5, 0.9])
+        out[name] = (round(float(q[0]), 3), round(float(q[1]), 3), round(float(q[2]), 3))
     return out

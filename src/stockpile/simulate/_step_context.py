@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from stockpile.simulate._dynamics import DynamicsContext
 from stockpile.simulate.compile import DAYS_PER_MONTH, CompiledScenario, EventKind, ResponseKind
 from stockpile.simulate.draws import Draws
 from stockpile.simulate.levers import CompiledLevers
@@ -236,6 +237,8 @@ class EngineContext:
     keep_paths : whether the months' paths are recorded.
     levers : the scenario's levers (supplier reserve, new supply abroad, price responses,
         urban mining).
+    dynamics : market dynamics (:mod:`stockpile.simulate._dynamics`), None for the static
+        clearing.
     """
 
     shape: tuple[int, int]
@@ -259,6 +262,7 @@ class EngineContext:
     max_price_ratio: float
     keep_paths: bool
     levers: CompiledLevers = field(default_factory=CompiledLevers)
+    dynamics: DynamicsContext | None = None
 
 
 def _spread(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
@@ -391,4 +395,17 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
         max_price_ratio=model.max_price_ratio,
         keep_paths=keep_paths,
         levers=model.levers,
+        dynamics=_dynamics(draws, onset[:, onset_column], shape),
+    )
+
+
+def _dynamics(draws: Draws, onset: FloatArray, shape: tuple[int, int]) -> DynamicsContext | None:
+    d = draws.dynamics
+    if d is None:
+        return None
+    return DynamicsContext(
+        k=d.long_run_multiplier[:, None],
+        t_adj=d.adjustment_months[:, None],
+        cover=_spread(d.inventory_cover_months[:, None], shape),
+        onset=np.ascontiguousarray(onset),
     )

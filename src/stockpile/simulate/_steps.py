@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from stockpile.simulate._dynamics import DynamicMonthPrices, step_market_dynamics
 from stockpile.simulate._lever_steps import (
     LeverState,
     new_lever_state,
@@ -164,6 +165,9 @@ class MonthState:
     drawdown : the month's release where there is one (``None``: nothing released).
     totals : sums over the months so far.
     paths : per-month paths, if kept.
+    lever : state of the levers.
+    inventory : market inventories left, with market dynamics [S, M] [month of world
+        consumption] (``None``: static clearing).
     """
 
     t: int
@@ -190,6 +194,7 @@ class MonthState:
     totals: Totals
     paths: PathRecord | None
     lever: LeverState
+    inventory: FloatArray | None = None
 
 
 Step = Callable[[EngineContext, MonthState], None]
@@ -212,7 +217,11 @@ def new_state(ctx: EngineContext) -> MonthState:
         fractions=[None] * len(ctx.responses),
         response_shares=[None] * len(ctx.responses),
         responses={},
-        prices=MonthPrices(ctx.ed, ctx.es, ctx.max_price_ratio),
+        prices=(
+            MonthPrices(ctx.ed, ctx.es, ctx.max_price_ratio)
+            if ctx.dynamics is None
+            else DynamicMonthPrices(ctx.ed, ctx.es, ctx.max_price_ratio)
+        ),
         gaps=[],
         demand=[],
         need=np.zeros(shape),
@@ -233,6 +242,7 @@ def new_state(ctx: EngineContext) -> MonthState:
         ),
         paths=PathRecord() if ctx.keep_paths else None,
         lever=new_lever_state(ctx.levers, s),
+        inventory=None if ctx.dynamics is None else ctx.dynamics.cover.copy(),
     )
 
 
@@ -327,7 +337,11 @@ def step_supplier_reserve(ctx: EngineContext, state: MonthState) -> None:
 
 
 def step_price(ctx: EngineContext, state: MonthState) -> None:
-    """Step 3: world price ratio, re-solved where the removal or spare capacity moved."""
+    """Step 3: world price ratio, re-solved where the removal or spare capacity moved (with
+    market dynamics, :func:`~stockpile.simulate._dynamics.step_market_dynamics` instead)."""
+    if ctx.dynamics is not None:
+        step_market_dynamics(ctx, state)
+        return
     moved = state.moved
     moved.price = False
     if moved.world or ResponseKind.SPARE_CAPACITY in moved.kinds:

@@ -30,6 +30,7 @@ from stockpile.simulate.scenario import (
     Austerity,
     Conflict,
     ExportControl,
+    MarketDynamicsSpec,
     NewSupply,
     Outage,
     PriorityClass,
@@ -144,6 +145,8 @@ class CompiledScenario:
     max_price_ratio : bound of the price search [-].
     holdings_note : where the initial holdings come from.
     levers : the scenario's levers, compiled (:mod:`stockpile.simulate.levers`).
+    dynamics : specs of the market dynamics (long-run multiplier, adjustment time [month],
+        inventory cover [month]), or None for the static clearing.
     """
 
     name: str
@@ -170,6 +173,7 @@ class CompiledScenario:
     max_price_ratio: float
     holdings_note: str
     levers: CompiledLevers = field(default_factory=CompiledLevers)
+    dynamics: MarketDynamicsSpec | None = None
 
     @property
     def n_materials(self) -> int:
@@ -364,6 +368,7 @@ def compile_scenario(
         max_price_ratio=scenario.market.max_price_ratio,
         holdings_note=note,
         levers=levers,
+        dynamics=scenario.market.dynamics,
     )
 
 

@@ -27,6 +27,7 @@ from stockpile.simulate.distributions import Distribution
 __all__ = [
     "BLOCK_SIZE",
     "Draws",
+    "DynamicsDraws",
     "EventDraws",
     "ResponseDraws",
     "draw_range",
@@ -75,6 +76,22 @@ class ResponseDraws:
 
 
 @dataclass(frozen=True)
+class DynamicsDraws:
+    """Market dynamics of each scenario (:class:`~stockpile.simulate.scenario.MarketDynamicsSpec`).
+
+    Attributes
+    ----------
+    long_run_multiplier : k [S] [-].
+    adjustment_months : T [S] [month].
+    inventory_cover_months : c [S] [month of world consumption].
+    """
+
+    long_run_multiplier: FloatArray
+    adjustment_months: FloatArray
+    inventory_cover_months: FloatArray
+
+
+@dataclass(frozen=True)
 class Draws:
     """All draws for S scenarios (arrays over scenarios, and materials where relevant).
 
@@ -86,6 +103,7 @@ class Draws:
     events : one :class:`EventDraws` per event.
     responses : one :class:`ResponseDraws` per response.
     release_capacity_share : share of initial holdings releasable per month [S] [-/month].
+    dynamics : market dynamics per scenario, or None when the scenario has none.
     """
 
     index: IntArray
@@ -96,6 +114,7 @@ class Draws:
     events: tuple[EventDraws, ...]
     responses: tuple[ResponseDraws, ...]
     release_capacity_share: FloatArray
+    dynamics: DynamicsDraws | None = None
 
     @property
     def size(self) -> int:
@@ -189,7 +208,17 @@ def _draw_block(model: CompiledScenario, seed: int, block: int) -> Draws:
         )
     cap = model.release_capacity_share.sample(stream_generator(seed, block, "release-capacity"), n)
     index = np.arange(block * n, (block + 1) * n, dtype=np.int64)
-    return Draws(index, ed, es, defence, essential, tuple(events), tuple(responses), cap)
+    dyn = model.dynamics
+    dynamics = (
+        None
+        if dyn is None
+        else DynamicsDraws(
+            dyn.long_run_multiplier.sample(stream_generator(seed, block, "dynamics:k"), n),
+            dyn.adjustment_months.sample(stream_generator(seed, block, "dynamics:T"), n),
+            dyn.inventory_cover_months.sample(stream_generator(seed, block, "dynamics:c"), n),
+        )
+    )
+    return Draws(index, ed, es, defence, essential, tuple(events), tuple(responses), cap, dynamics)
 
 
 def _slice(draws: Draws, sel: slice) -> Draws:
@@ -206,6 +235,7 @@ def _slice(draws: Draws, sel: slice) -> Draws:
         events=tuple(cut(e) for e in draws.events),  # type: ignore[misc]
         responses=tuple(cut(r) for r in draws.responses),  # type: ignore[misc]
         release_capacity_share=draws.release_capacity_share[sel],
+        dynamics=None if draws.dynamics is None else cut(draws.dynamics),  # type: ignore[arg-type]
     )
 
 
@@ -236,6 +266,9 @@ def _concat(parts: Sequence[Draws]) -> Draws:
             for i in range(len(parts[0].responses))
         ),
         release_capacity_share=np.concatenate([p.release_capacity_share for p in parts]),
+        dynamics=(
+            None if parts[0].dynamics is None else cat([p.dynamics for p in parts])  # type: ignore[arg-type]
+        ),
     )
 
 

@@ -325,10 +325,26 @@ class StockpileSpec(_Model):
         return self
 
 
+class MarketDynamicsSpec(_Model):
+    """Dynamics of the world market after a disruption's onset (``stockpile.market_dynamics``):
+    the price response grows from its short-run value (the elasticities) to ``k`` times it with
+    e-folding time ``T``; inventories of ``c`` months of world consumption cover the gap first.
+    Each is drawn once per Monte Carlo scenario."""
+
+    long_run_multiplier: Annotated[_Spec, AfterValidator(_range(1.0, 100.0, "k"))]
+    adjustment_months: Annotated[_Spec, AfterValidator(_range(1e-6, 1200.0, "T [month]"))]
+    inventory_cover_months: Annotated[
+        _Spec, AfterValidator(_range(0.0, 120.0, "inventory cover [month]"))
+    ]
+    rationale: str = ""
+
+
 class MarketSpec(_Model):
-    """Numerical settings of the world price clearing."""
+    """Settings of the world price clearing: the cap on the price ratio and, optionally, the
+    market dynamics (off when absent: the static clearing of each month)."""
 
     max_price_ratio: float = Field(default=1000.0, gt=1.0, allow_inf_nan=False)
+    dynamics: MarketDynamicsSpec | None = None
 
 
 class Variant(_Model):

@@ -206,6 +206,7 @@ def check_scenarios_command(
                     "series": r.series,
                     "observed_2025_estimated": r.estimated,
                     "mean_2025": r.mean_2025.__dict__,
+                    "predictive_2025": r.predictive_2025.__dict__,
                     "peak": r.peak.__dict__,
                     "status": r.status.value,
                     "runs": r.runs,
@@ -222,6 +223,7 @@ def check_scenarios_command(
                 r.check.material,
                 f"{r.observed_ratio:.3g}" + (" (2025 est.)" if r.estimated else ""),
                 f"{r.mean_2025.median:.2f} [{r.mean_2025.low:.2f}-{r.mean_2025.high:.2f}]",
+                f"[{r.predictive_2025.low:.2f}-{r.predictive_2025.high:.2f}]",
                 f"{r.peak.median:.2f} [{r.peak.low:.2f}-{r.peak.high:.2f}]",
                 r.status.value,
             ]
@@ -232,12 +234,13 @@ def check_scenarios_command(
             "material",
             "observed 2025/2024",
             "simulated 2025 mean [80%]",
+            "with hindcast error [80%]",
             "simulated peak [80%]",
             "observed vs 2025 mean",
         ],
         title=f"Built-in scenarios against 2025 ({runs} runs, seed {seed})",
         caption="Observed: USGS MCS 2026 reference price series (prices.csv).",
-        plain=range(6),
+        plain=range(7),
     )
 
 

@@ -1,0 +1,141 @@
+"""Market dynamics in the engine: lagged price response, inventories, the cap (optional step).
+
+With ``market.dynamics`` in a scenario (:class:`~stockpile.simulate.scenario.MarketDynamicsSpec`),
+each cell (s, m) after the disruption onset ``o`` of material m clears
+
+    r^(ed g) = (1 - x) r^(es g) + spare + R,    g(t) = k - (k - 1) exp(-(t - o) / T)
+
+with ``g = 1`` before the onset, and inventories ``B`` (``c`` months of world consumption at
+the start, not rebuilt) covering the gap first: ``R = min(B, x)``, ``B -= R``. The price ratio is
+capped at ``market.max_price_ratio``; the U.S. civilian demand factor is ``r^(ed g)``. The same
+equations as :mod:`stockpile.market_dynamics`, where the parameters are calibrated. Without
+``market.dynamics`` nothing here runs and the engine is the static clearing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from stockpile.market import solve_price_ratio
+from stockpile.simulate.compile import ResponseKind
+from stockpile.simulate.prices import PRICE_TOLERANCE, MonthPrices
+
+if TYPE_CHECKING:
+    from stockpile.simulate._step_context import EngineContext
+    from stockpile.simulate._steps import MonthState
+
+__all__ = ["DynamicMonthPrices", "DynamicsContext", "dynamics_factor", "step_market_dynamics"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class DynamicsContext:
+    """Per-batch constants of the market dynamics.
+
+    Attributes
+    ----------
+    k : long-run multiplier of the price response [S, 1] [-].
+    t_adj : adjustment time [S, 1] [month].
+    cover : initial inventories [S, M] [month of world consumption].
+    onset : disruption onset of each material [S, M] [month] (inf: none).
+    """
+
+    k: FloatArray
+    t_adj: FloatArray
+    cover: FloatArray
+    onset: FloatArray
+
+
+def dynamics_factor(ctx: DynamicsContext, t: int) -> FloatArray:
+    """``g(t) = k - (k - 1) exp(-(t - onset) / T)`` after the onset, 1 before [S, M] [-]."""
+    tau = t - ctx.onset
+    started = tau >= 0
+    lag = np.where(started, tau, 0.0)
+    factor = ctx.k - (ctx.k - 1.0) * np.exp(-lag / ctx.t_adj)
+    return np.asarray(np.where(started, factor, 1.0))
+
+
+class DynamicMonthPrices(MonthPrices):
+    """World prices with elasticities scaled by ``g`` and inventories as price-inelastic supply.
+
+    Every cell with supply removed or extra supply is solved each month (the elasticities move
+    with time); the others keep the reference price.
+    """
+
+    def __init__(self, ed: FloatArray, es: FloatArray, max_ratio: float) -> None:
+        super().__init__(ed, es, max_ratio)
+        self._factor = np.ones(ed.size)
+
+    def update_dynamic(self, x: FloatArray | None, extra: FloatArray, factor: FloatArray) -> bool:
+        """Clear every cell of the month.
+
+        Parameters
+        ----------
+        x : share of world supply removed [S, M] [-] (``None``: nothing removed).
+        extra : spare capacity plus inventory release, share of world supply [S, M] [-].
+        factor : ``g``, the multiplier of both elasticities [S, M] [-].
+        """
+        removed = np.zeros(extra.size) if x is None else x.ravel()
+        added = extra.ravel()
+        self._factor = factor.ravel().copy()
+        moved = (removed > 0) | (added > 0)
+        ratio = np.ones(removed.size)
+        ratio_ed = np.ones(removed.size)
+        cells = np.flatnonzero(moved)
+        if cells.size:
+            g = self._factor.take(cells)
+            e_d = self._ed.take(cells) * g
+            r, status, _ = solve_price_ratio(
+                np.ones(cells.size),
+                1.0 - removed.take(cells),
+                e_d,
+                self._es.take(cells) * g,
+                added.take(cells),
+                self._max_ratio,
+                PRICE_TOLERANCE,
+                200,
+            )
+            ratio[cells] = r
+            ratio_ed[cells] = np.power(r, e_d)
+            if status.any():
+                self.capped.ravel()[cells[status != 0]] = True
+        self._moved = moved
+        self.ratio[...] = ratio.reshape(self.ratio.shape)
+        self.ratio_ed[...] = ratio_ed.reshape(self.ratio.shape)
+        self.any_moved = bool(moved.any())
+        return True
+
+    def set_column(self, material: int, ratio: FloatArray) -> None:
+        """Impose one material's price ratios [S] (a supplier reserve trading there)."""
+        super().set_column(material, ratio)
+        shape = self.ratio.shape
+        e_d = self._ed.reshape(shape)[:, material] * self._factor.reshape(shape)[:, material]
+        self.ratio_ed[:, material] = np.power(ratio, e_d)
+
+
+def step_market_dynamics(ctx: EngineContext, state: MonthState) -> None:
+    """Step 3a (only with ``market.dynamics``): the month's response factor ``g`` and the
+    inventory release ``R = min(B, x)``; then the world price with both (replaces step 3)."""
+    dyn = ctx.dynamics
+    if dyn is None:
+        return
+    factor = dynamics_factor(dyn, state.t)
+    x = state.x
+    extra = np.zeros(ctx.shape)
+    if x is not None:
+        assert state.inventory is not None
+        release = np.minimum(state.inventory, x)
+        state.inventory -= release
+        extra += release
+    spare = state.responses.get(ResponseKind.SPARE_CAPACITY)
+    if spare is not None:
+        extra += spare
+    prices = state.prices
+    assert isinstance(prices, DynamicMonthPrices)
+    state.moved.price = prices.update_dynamic(x, extra, factor)
+    state.moved.balance |= state.moved.price
