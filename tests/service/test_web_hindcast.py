@@ -46,3 +46,13 @@ def test_hindcast_page_charts_observed_points_and_intervals(
     # every target is on the axis, including those not simulated and the misses
     assert "E03-NI-2019" in figure["layout"]["xaxis"]["ticktext"]
     assert "not simulated" in page.text and "E06-SB-2025" in page.text
+
+
+def test_api_hindcast_is_the_cli_document(client: TestClient, headers: Any) -> None:
+    r = client.get("/api/v1/market/hindcast", headers=headers[Role.VIEWER])
+    assert r.status_code == 200
+    doc = r.json()
+    rows = {row["target_id"]: row for row in doc["rows"]}
+    assert rows["E06-SB-2025"]["in_sample_status"] == "inside"
+    assert rows["E03-NI-2019"]["in_sample"] is None
+    assert {p["parameter"] for p in doc["parameters"]} >= {"eta_minor_metals", "max_price_ratio"}

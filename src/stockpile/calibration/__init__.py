@@ -23,7 +23,6 @@ from stockpile.calibration.hindcast import (
     rows_frame,
     run_hindcast,
 )
-from stockpile.calibration.report import hindcast_report, measure_texts, row_record
 from stockpile.calibration.store import (
     ShippedCalibration,
     calibration_summary,
@@ -60,14 +59,11 @@ __all__ = [
     "cut_paths",
     "family_of",
     "fit",
-    "hindcast_report",
     "hindcast_rows",
     "load_calibration",
-    "measure_texts",
     "model_ratios",
     "parameter_names",
     "predict",
-    "row_record",
     "rows_frame",
     "run_hindcast",
     "scenario_dynamics",

@@ -19,6 +19,13 @@ from stockpile.usecases.buffer import (
     buffer_band,
 )
 from stockpile.usecases.errors import INPUT_ERRORS, Progress, UseCaseInputError
+from stockpile.usecases.hindcast import (
+    HindcastInterval,
+    HindcastParameter,
+    HindcastReport,
+    HindcastTarget,
+    hindcast,
+)
 from stockpile.usecases.holdings import (
     ModelHolding,
     ModelHoldings,
@@ -82,6 +89,10 @@ __all__ = [
     "BufferRequest",
     "ClassWeights",
     "Fan",
+    "HindcastInterval",
+    "HindcastParameter",
+    "HindcastReport",
+    "HindcastTarget",
     "Histogram",
     "MaterialOutcome",
     "MaterialRiskReport",
@@ -112,6 +123,7 @@ __all__ = [
     "UseCaseInputError",
     "buffer_band",
     "file_holdings",
+    "hindcast",
     "holdings_from_lots",
     "ledger_holdings",
     "ledger_holdings_at",

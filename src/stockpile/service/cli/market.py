@@ -35,9 +35,9 @@ def hindcast_command(json_out: bool = _JSON) -> None:
 
     Uses the shipped calibration (regenerate it with `stockpile market calibrate`).
     """
-    from stockpile.calibration.report import hindcast_report
+    from stockpile.usecases import hindcast
 
-    report = hindcast_report()
+    report = hindcast().model_dump(mode="json")
     if json_out:
         print_json(report)
         return

@@ -82,9 +82,9 @@ def hindcast_figure(rows: list[dict[str, Any]]) -> str:
 @router.get("/hindcast", response_class=HTMLResponse)
 def hindcast_page(request: Request, user: WebUser) -> HTMLResponse:
     """The hindcast chart and table (shipped calibration)."""
-    from stockpile.calibration.report import hindcast_report
+    from stockpile.usecases import hindcast
 
-    report = hindcast_report()
+    report = hindcast().model_dump(mode="json")
     rows = report["rows"]
     return render(
         request,
