@@ -1,9 +1,17 @@
 """Ledger benchmarks: journal throughput with the hash chain, and verify time.
 
-* ``ops_per_s``: inventory adjustments through the service API (each one database
-  transaction: journal lock, user check, operation row, one hash-chained entry, cached
-  balance), against ``plain_rows_per_s``: the same journal rows inserted with plain SQLAlchemy,
-  one transaction each, no hashing, locking or balance update. ``ratio`` = ops / plain rows.
+* ``plain_rows_per_s``: the baseline, journal-shaped rows inserted with plain SQLAlchemy, one
+  transaction each, no hashing, locking or balance update.
+* ``single_ops_per_s``: inventory adjustments by one writer, each one database transaction
+  (journal lock, user check, operation row, one hash-chained entry, cached balance).
+* ``writers8_direct_ops_per_s``: 8 writer threads, each operation its own transaction;
+  ``writers8_group_commit_ops_per_s``: the same through :class:`stockpile.ledger.Appender`
+  (group commit), with the largest group formed.
+* ``bulk_entries_per_s``: 5,000 adjustments (one entry each) posted as one batch.
+* ``import_rows_per_s`` / ``import_entries_per_s``: a year of transactions (transfers,
+  adjustments, loans) imported from CSV as by ``stockpile ledger import``.
+* ``*_chain_ok``: :func:`stockpile.ledger.verify_journal` after each step (raises if not).
+* ``ratio_*``: against the plain-insert baseline (or the single writer) of the same run.
 * ``verify_s_100k``: :func:`stockpile.ledger.verify_journal` over 100,000 entries (a valid chain
   written in bulk), against ``read_s_100k``, a plain SELECT of the same rows.
 
@@ -14,14 +22,27 @@ throwaway server started with ``scripts/pg.sh`` if PostgreSQL is installed).
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, select, text, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session
 
 from bench._pg import postgres_server
 from stockpile import ledger
@@ -29,6 +50,10 @@ from stockpile.ledger.journal import entry_hash
 from stockpile.ledger.models import JournalEntry, JournalHead, Lot, Operation
 
 OPS = 300
+WRITERS = 8
+WRITER_OPS = 100
+BULK_OPS = 5_000
+IMPORT_ROWS = 3_000
 VERIFY_ENTRIES = 100_000
 
 
@@ -95,13 +120,10 @@ def _seed(engine: Engine) -> None:
         )
 
 
-def _throughput(engine: Engine) -> dict[str, float]:
-    _seed(engine)
+def _plain_rows(engine: Engine, n: int) -> float:
+    """Baseline: journal-shaped rows inserted with plain SQLAlchemy, one transaction each
+    (no hashing, locking or balance update) [rows/s]."""
     with ledger.make_sessionmaker(engine)() as s:
-        t0 = time.perf_counter()
-        for i in range(OPS):
-            ledger.adjust(s, lot="L", delta=1 if i % 2 else -1, reason="bench", actor="aud")
-        ops_s = OPS / (time.perf_counter() - t0)
         rows = [
             {
                 c: getattr(e, c)
@@ -120,20 +142,155 @@ def _throughput(engine: Engine) -> dict[str, float]:
                     "hash",
                 )
             }
-            for e in s.scalars(select(JournalEntry).order_by(JournalEntry.seq).limit(OPS))
-        ]
+            for e in s.scalars(select(JournalEntry).order_by(JournalEntry.seq).limit(1))
+        ] * n
         base = s.scalar(select(JournalEntry.seq).order_by(JournalEntry.seq.desc()).limit(1)) or 0
+    # The same columns in a table of their own (the journal itself refuses deletes).
+    plain = Table(
+        "bench_plain_rows",
+        MetaData(),
+        *[Column(c.name, c.type, primary_key=c.primary_key) for c in JournalEntry.__table__.c],
+    )
+    plain.create(engine)
+    try:
+        with engine.connect() as conn:
+            t0 = time.perf_counter()
+            for i, row in enumerate(rows):
+                with conn.begin():
+                    conn.execute(insert(plain), {**row, "seq": base + 1 + i})
+            elapsed = time.perf_counter() - t0
+    finally:
+        plain.drop(engine)
+    return n / elapsed
+
+
+def _adjust(session: Session, i: int) -> None:
+    ledger.adjust(session, lot="L", delta=1 if i % 2 else -1, reason="bench", actor="aud")
+
+
+def _entries(engine: Engine) -> int:
     with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(JournalEntry)) or 0)
+
+
+def _verified(engine: Engine) -> bool:
+    with ledger.make_sessionmaker(engine)() as s:
+        report = ledger.verify_journal(s)
+    if not report.ok:
+        raise AssertionError(f"chain broken after a benchmark: {report.problems[:3]}")
+    return True
+
+
+def _single(engine: Engine) -> float:
+    """One writer, one operation (one adjustment, one entry) per transaction [ops/s]."""
+    with ledger.make_sessionmaker(engine)() as s:
         t0 = time.perf_counter()
-        for i, row in enumerate(rows):
-            with conn.begin():
-                conn.execute(insert(JournalEntry), {**row, "seq": base + 1 + i})
-        plain_s = len(rows) / (time.perf_counter() - t0)
-    return {
-        "ops_per_s": round(ops_s, 1),
-        "plain_rows_per_s": round(plain_s, 1),
-        "ratio": round(ops_s / plain_s, 3),
-    }
+        for i in range(OPS):
+            _adjust(s, i)
+        return OPS / (time.perf_counter() - t0)
+
+
+def _writers(engine: Engine, *, grouped: bool) -> tuple[float, int]:
+    """WRITERS threads, each posting WRITER_OPS adjustments, directly (each its own
+    transaction) or through the group-commit appender [ops/s, largest group]."""
+    sessions = ledger.make_sessionmaker(engine)
+    appender = ledger.Appender(sessions) if grouped else None
+
+    def work(w: int) -> None:
+        if appender is not None:
+            for i in range(WRITER_OPS):
+                appender.submit(lambda s, i=i: _adjust(s, i))
+            return
+        with sessions() as s:
+            for i in range(WRITER_OPS):
+                while True:
+                    try:
+                        _adjust(s, i)
+                        break
+                    except ledger.ConcurrencyError:  # a serialisation failure: retry
+                        continue
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(WRITERS)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    largest = 0
+    if appender is not None:
+        appender.close()
+        largest = appender.stats.largest_group
+    return WRITERS * WRITER_OPS / elapsed, largest
+
+
+def _bulk(engine: Engine) -> float:
+    """BULK_OPS adjustments posted as one batch (one lock, one multi-row insert, one
+    commit) [ops/s = entries/s]."""
+    with ledger.make_sessionmaker(engine)() as s:
+        t0 = time.perf_counter()
+        with ledger.batch(s):
+            for i in range(BULK_OPS):
+                _adjust(s, i)
+        return BULK_OPS / (time.perf_counter() - t0)
+
+
+def _year_csv(n: int) -> str:
+    """A year of illustrative transactions on lot L: adjustments, transfers, loans."""
+    lines = ["date,operation,actor,lot,quantity,reason,depot,borrower,return_due"]
+    day = date(2026, 1, 1)
+    for i in range(n):
+        on = (day + timedelta(days=i * 365 // n)).isoformat()
+        if i % 3 == 0:
+            lines.append(f"{on},transfer,ada,L,1,,D2,,")
+        elif i % 3 == 1:
+            lines.append(f"{on},adjust,aud,L,{1 if i % 2 else -1},count,,,")
+        else:
+            lines.append(f"{on},lend,ada,L,1,,,Borrower,{(day + timedelta(days=400)).isoformat()}")
+    return "\n".join(lines) + "\n"
+
+
+def _import(engine: Engine) -> tuple[float, float]:
+    """`stockpile ledger import` of IMPORT_ROWS transactions [rows/s, entries/s]."""
+    from stockpile.ledger.imports import import_rows, parse_csv
+
+    text = _year_csv(IMPORT_ROWS)
+    with ledger.make_sessionmaker(engine)() as s:
+        ledger.create_depot(s, code="D2", name="D2", location="", actor="ada")
+        t0 = time.perf_counter()
+        report = import_rows(s, parse_csv(text), actor="ada")
+        elapsed = time.perf_counter() - t0
+    return report.rows / elapsed, report.entries / elapsed
+
+
+def _throughput(factory: Callable[[], Engine]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    engine = factory()
+    _seed(engine)
+    plain = _plain_rows(engine, OPS)
+    single = _single(engine)
+    out["plain_rows_per_s"] = round(plain, 1)
+    out["single_ops_per_s"] = round(single, 1)
+    out["single_chain_ok"] = _verified(engine)
+    direct8, _ = _writers(engine, grouped=False)
+    out["writers8_direct_ops_per_s"] = round(direct8, 1)
+    grouped8, largest = _writers(engine, grouped=True)
+    out["writers8_group_commit_ops_per_s"] = round(grouped8, 1)
+    out["writers8_largest_group"] = largest
+    out["writers_chain_ok"] = _verified(engine)
+    bulk = _bulk(engine)
+    out["bulk_entries_per_s"] = round(bulk, 1)
+    out["bulk_chain_ok"] = _verified(engine)
+    rows_s, entries_s = _import(engine)
+    out["import_rows_per_s"] = round(rows_s, 1)
+    out["import_entries_per_s"] = round(entries_s, 1)
+    out["import_chain_ok"] = _verified(engine)
+    out["ratio_single_to_plain"] = round(single / plain, 3)
+    out["ratio_writers8_group_to_plain"] = round(grouped8 / plain, 3)
+    out["ratio_writers8_group_to_single"] = round(grouped8 / single, 3)
+    out["ratio_bulk_to_plain"] = round(bulk / plain, 3)
+    out["entries_total"] = _entries(engine)
+    return out
 
 
 def _bulk_chain(engine: Engine, n: int) -> None:
@@ -215,15 +372,22 @@ def _verify(engine: Engine) -> dict[str, float]:
 
 def run() -> dict[str, Any]:
     """Measure on SQLite and (if available) PostgreSQL."""
-    out: dict[str, Any] = {"ops": OPS, "verify_entries": VERIFY_ENTRIES}
+    out: dict[str, Any] = {
+        "single_ops": OPS,
+        "writers": WRITERS,
+        "ops_per_writer": WRITER_OPS,
+        "bulk_ops": BULK_OPS,
+        "import_rows": IMPORT_ROWS,
+        "verify_entries": VERIFY_ENTRIES,
+    }
     with _sqlite() as e:
-        out["sqlite"] = _throughput(e)
+        out["sqlite"] = _throughput(lambda: e)
     with _sqlite() as e:
         out["sqlite"].update(_verify(e))
     with _postgres() as factory:
         if factory is None:
             out["postgres"] = "not available"
         else:
-            out["postgres"] = _throughput(factory())
+            out["postgres"] = _throughput(factory)
             out["postgres"].update(_verify(factory()))
     return out

@@ -47,6 +47,8 @@ def test_public_names_are_exactly_all() -> None:
         "valuation",
         "migrations",
         "demo",
+        "appender",
+        "imports",
     }
     assert public - modules == set(ledger.__all__)
     assert sorted(ledger.__all__) == sorted(set(ledger.__all__))

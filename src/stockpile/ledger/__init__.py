@@ -5,7 +5,7 @@ Service functions are keyword-only, take a SQLAlchemy ``Session``, run as one tr
 each and record the acting user; see ``docs/ledger.md``.
 """
 
-from stockpile.ledger._ops import OperationKind, Role, caller_transaction
+from stockpile.ledger._ops import OperationKind, Role, batch, caller_transaction
 from stockpile.ledger._stabilization import (
     AuctionBid,
     AwardView,
@@ -15,6 +15,7 @@ from stockpile.ledger._stabilization import (
     list_stabilization_rules,
     set_stabilization_rule,
 )
+from stockpile.ledger.appender import Appender, AppenderStats
 from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN, SHORT_CODE_MAX_LEN, check_code
 from stockpile.ledger.database import (
     DATABASE_URL_ENV,
@@ -124,6 +125,8 @@ __all__ = [
     "GENESIS_HASH",
     "SHORT_CODE_MAX_LEN",
     "AccountType",
+    "Appender",
+    "AppenderStats",
     "AuctionBid",
     "AuthorisationError",
     "AwardView",
@@ -172,6 +175,7 @@ __all__ = [
     "adjust",
     "approve_release",
     "basis_factor",
+    "batch",
     "caller_transaction",
     "canonical_encoding",
     "check_code",

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from stockpile.ledger import journal
@@ -34,10 +34,12 @@ from stockpile.ledger.models import (
     User,
 )
 
-__all__ = ["OperationKind", "Role", "caller_transaction"]
+__all__ = ["OperationKind", "Role", "batch", "caller_transaction"]
 
 _T = TypeVar("_T")
 _CALLER_TX = "stockpile.ledger.caller_transaction"
+_OPERATIONS = Base.metadata.tables["operations"]
+_INSERT_OPERATION = insert(_OPERATIONS).returning(_OPERATIONS.c.id)
 
 
 class Role(StrEnum):
@@ -130,6 +132,36 @@ def in_caller_transaction(session: Session) -> bool:
 
 
 @contextmanager
+def batch(session: Session, *, isolate: bool = False) -> Iterator[Session]:
+    """Post the operations run inside this block as one: the journal is locked once, their
+    entries are written in one multi-row INSERT, the head is updated once, and all commit
+    together at the end of the block.
+
+    Parameters
+    ----------
+    session
+        A session with no transaction of its own in progress.
+    isolate
+        False (imports): all or nothing, the first refused operation rolls the whole batch
+        back and is re-raised. True (group commit): each operation runs in a savepoint, so a
+        refused one is undone alone and re-raised to its caller while the others stay in the
+        batch.
+    """
+    journal.begin_batch(session, isolate=isolate)
+    try:
+        with caller_transaction(session):
+            yield session
+        session.flush()
+        journal.flush_pending(session)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        journal.end_batch(session)
+
+
+@contextmanager
 def operation(
     session: Session,
     *,
@@ -144,48 +176,71 @@ def operation(
     commit; any error rolls everything back and is re-raised (database faults as LedgerError).
 
     Inside :func:`caller_transaction` the operation joins the caller's transaction and leaves
-    the commit to it.
+    the commit to it. Inside an isolating :func:`batch` it runs in a savepoint, and an error
+    undoes this operation only.
     """
     outer = in_caller_transaction(session)
+    batched, isolate = journal.in_batch(session)
+    nested: SessionTransaction | None = None
+    mark: journal._Mark | None = None
+
+    def undo() -> None:
+        if nested is not None:
+            if nested.is_active:
+                nested.rollback()
+            journal.batch_reset(session, mark)
+        else:
+            session.rollback()
+
     try:
-        if outer:
+        if outer and not batched:
             session.flush()  # the caller's pending rows survive the expiry below
-        session.expire_all()  # nothing read before the lock may be trusted after it
+        if journal.batch_mark(session) is None:
+            session.expire_all()  # nothing read before the lock may be trusted after it
         head = journal.lock_head(session)
+        if isolate:
+            mark = journal.batch_mark(session)
+            nested = session.begin_nested()
         user = _check_actor(session, actor, roles, allow_bootstrap=allow_bootstrap)
         moment = now_utc(at)
-        table = Base.metadata.tables["operations"]
-        op_id = session.execute(
-            insert(table)
-            .values(
-                kind=kind.value,
-                actor=user.name,
-                at=moment,
-                summary=json.dumps(summary, sort_keys=True, default=_json_default),
-            )
-            .returning(table.c.id)
-        ).scalar_one()
+        values = {
+            "kind": kind.value,
+            "actor": user.name,
+            "at": moment,
+            "summary": json.dumps(summary, sort_keys=True, default=_json_default),
+        }
+        if batched and not isolate:
+            # The rows changed by earlier operations of the batch are flushed with it.
+            with session.no_autoflush:
+                op_id = session.execute(_INSERT_OPERATION, values).scalar_one()
+        else:
+            op_id = session.execute(_INSERT_OPERATION, values).scalar_one()
         row = journal.OperationInfo(int(op_id), kind.value, user.name, moment)
         yield _Op(session, head, row, user)
-        session.flush()
+        if not batched or isolate:
+            # In an all-or-nothing batch the changed rows are flushed with the batch
+            # (one UPDATE per row changed, however many operations changed it).
+            session.flush()
+        if nested is not None:
+            nested.commit()
         if not outer:
             session.commit()
     except LedgerError:
-        session.rollback()
+        undo()
         raise
     except StaleDataError as exc:
-        session.rollback()
+        undo()
         raise ConcurrencyError("lot", "changed by another transaction; retry") from exc
     except IntegrityError as exc:
-        session.rollback()
+        undo()
         raise InvalidInputError("database", f"constraint violated: {exc.orig}") from exc
     except DBAPIError as exc:
-        session.rollback()
+        undo()
         if "could not serialize" in str(exc) or "deadlock" in str(exc):
             raise ConcurrencyError("transaction", str(exc.orig)) from exc
         raise
     except BaseException:
-        session.rollback()
+        undo()
         raise
 
 
@@ -195,7 +250,12 @@ def _check_actor(
     name = (actor or "").strip()
     if not name:
         raise InvalidInputError("actor", "the acting user must be given (--user or STOCKPILE_USER)")
-    user = session.get(User, name)
+    memo = journal.batch_memo(session)
+    user = memo.get(("user", name)) if memo is not None else None
+    if user is None:
+        user = session.get(User, name)
+        if memo is not None and user is not None:
+            memo[("user", name)] = user
     if user is None:
         if allow_bootstrap and session.scalars(select(User).limit(1)).first() is None:
             return User(name=name, roles=Role.ADMIN.value)
@@ -250,7 +310,13 @@ def fund(session: Session, code: str, field: str = "fund") -> Fund:
 
 
 def lot_for_update(session: Session, code: str, field: str = "lot") -> Lot:
+    memo = journal.batch_memo(session)
+    found: Lot | None = memo.get(("lot", code)) if memo is not None else None
+    if found is not None:
+        return found  # read earlier in this batch, under the lock it still holds
     row = session.scalars(select(Lot).where(Lot.code == code).with_for_update()).first()
     if row is None:
         raise NotFoundError(field, f"no lot {code!r}")
+    if memo is not None:
+        memo[("lot", code)] = row
     return row

@@ -8,6 +8,11 @@ fund balances, cap and contract spending, plan use...) are cached on their rows 
 the sum of their account's journal entries; :func:`verify_journal` recomputes both.
 
 This module only ever INSERTs journal rows.
+
+Inside a posting batch (:func:`stockpile.ledger.batch`) the head is locked once, entries are
+kept in memory as operations post them and written at the end of the batch in one multi-row
+INSERT with one update of the head; code that reads ``journal_entries`` inside an operation
+calls :func:`flush_pending` first.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from stockpile.ledger._numbers import MONEY_SCALE, QTY_SCALE, from_units, to_units
@@ -50,12 +56,17 @@ __all__ = [
     "VerifyStatus",
     "canonical_encoding",
     "entry_hash",
+    "flush_pending",
     "verify_journal",
 ]
 
 GENESIS_HASH = "0" * 64
 _JOURNAL_TABLE = Base.metadata.tables["journal_entries"]
 _HEAD_TABLE = Base.metadata.tables["journal_head"]
+_PENDING = "stockpile.ledger.journal_pending"
+#: Most entries written by one INSERT statement (13 parameters each, under PostgreSQL's
+#: limit of 65,535 parameters per statement).
+_ROWS_PER_STATEMENT = 4000
 
 
 class AccountType(StrEnum):
@@ -232,6 +243,9 @@ def lock_head(session: Session) -> Head:
     The counter update serialises writers on both databases: on SQLite it opens the write
     transaction; on PostgreSQL it locks the head row until commit.
     """
+    pending = _pending(session)
+    if pending is not None and pending.head is not None:
+        return pending.head  # the batch holds the lock already
     table = _HEAD_TABLE
     row = session.execute(
         update(table)
@@ -239,7 +253,111 @@ def lock_head(session: Session) -> Head:
         .values(lock_count=table.c.lock_count + 1)
         .returning(table.c.last_seq, table.c.last_hash)
     ).one()
-    return Head(int(row.last_seq), str(row.last_hash))
+    head = Head(int(row.last_seq), str(row.last_hash))
+    if pending is not None:
+        pending.head = head
+    return head
+
+
+@dataclass
+class _Pending:
+    """A posting batch in progress: the head it locked, its entries, and how many of them
+    are written already."""
+
+    isolate: bool
+    head: Head | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    written: int = 0
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+
+_Mark = tuple[int, int, int, str]
+
+
+def _pending(session: Session) -> _Pending | None:
+    found: _Pending | None = session.info.get(_PENDING)
+    return found
+
+
+def begin_batch(session: Session, *, isolate: bool) -> None:
+    """Start a posting batch on ``session`` (see :func:`stockpile.ledger.batch`)."""
+    if _pending(session) is not None:
+        raise RuntimeError("a posting batch is already open on this session")
+    session.info[_PENDING] = _Pending(isolate=isolate)
+
+
+def end_batch(session: Session) -> None:
+    """Forget the batch of ``session`` (after its commit or rollback)."""
+    session.info.pop(_PENDING, None)
+
+
+def in_batch(session: Session) -> tuple[bool, bool]:
+    """(inside a batch, the batch isolates each operation in a savepoint)."""
+    pending = _pending(session)
+    return (pending is not None, pending is not None and pending.isolate)
+
+
+def batch_mark(session: Session) -> _Mark | None:
+    """Where the batch stands once it holds the lock (entries, entries written, head), to
+    undo one operation with :func:`batch_reset`; None before."""
+    pending = _pending(session)
+    if pending is None or pending.head is None:
+        return None
+    return (len(pending.rows), pending.written, pending.head.last_seq, pending.head.last_hash)
+
+
+def batch_reset(session: Session, mark: _Mark | None) -> None:
+    """Forget the entries kept since ``mark`` and move the head back (after the rollback
+    to the savepoint taken at ``mark``, which removed any of them already written)."""
+    pending = _pending(session)
+    if pending is None or mark is None or pending.head is None:
+        return
+    kept, written, seq, digest = mark
+    pending.memo.clear()
+    del pending.rows[kept:]
+    pending.written = written
+    pending.head.last_seq, pending.head.last_hash = seq, digest
+
+
+def batch_memo(session: Session) -> dict[tuple[str, str], Any] | None:
+    """Rows already read under the lock held by the batch of ``session`` (users, lots), by
+    (kind, key): while the batch holds the journal's lock no other writer can change them, so
+    they need not be read again. None outside a batch or before it takes the lock."""
+    pending = _pending(session)
+    if pending is None or pending.head is None:
+        return None
+    return pending.memo
+
+
+def flush_pending(session: Session) -> None:
+    """Write the entries kept by the batch of ``session`` and advance the head (no commit)."""
+    pending = _pending(session)
+    if pending is None or pending.head is None or pending.written == len(pending.rows):
+        return
+    rows = pending.rows[pending.written :]
+    pending.written = len(pending.rows)
+    _write(session, rows, pending.head)
+
+
+def _write(session: Session, rows: list[dict[str, Any]], head: Head) -> None:
+    """INSERT ``rows`` (multi-row) and set the head to ``head``; on PostgreSQL the last INSERT
+    and the head update go in one statement (one round trip)."""
+    table = _HEAD_TABLE
+    set_head = (
+        update(table)
+        .where(table.c.id == 1)
+        .values(last_seq=head.last_seq, last_hash=head.last_hash)
+    )
+    chunks = [rows[i : i + _ROWS_PER_STATEMENT] for i in range(0, len(rows), _ROWS_PER_STATEMENT)]
+    if session.get_bind().dialect.name == "postgresql":
+        for chunk in chunks[:-1]:
+            session.execute(postgresql.insert(_JOURNAL_TABLE).values(chunk))
+        entries = postgresql.insert(_JOURNAL_TABLE).values(chunks[-1]).cte("new_entries")
+        session.execute(set_head.add_cte(entries))
+        return
+    for chunk in chunks:
+        session.execute(insert(_JOURNAL_TABLE), chunk)
+    session.execute(set_head)
 
 
 def append(
@@ -252,7 +370,8 @@ def append(
     head; returns the new sequence numbers.
 
     The caller owns the transaction and has taken :func:`lock_head`. Entries are INSERTed
-    (Core, one executemany); cached balances change on their loaded rows.
+    (Core, one multi-row statement), or kept until the end of a posting batch; cached
+    balances change on their loaded rows.
     """
     at = _iso(operation.at)
     rows: list[dict[str, Any]] = []
@@ -281,15 +400,13 @@ def append(
         ).hexdigest()
         rows.append(fields)
         head.last_seq, head.last_hash = fields["seq"], fields["hash"]
-    if rows:
-        session.execute(insert(_JOURNAL_TABLE), rows)
-        table = _HEAD_TABLE
-        session.execute(
-            update(table)
-            .where(table.c.id == 1)
-            .values(last_seq=head.last_seq, last_hash=head.last_hash)
-        )
-    return [r["seq"] for r in rows]
+    seqs = [r["seq"] for r in rows]
+    pending = _pending(session)
+    if pending is not None:
+        pending.rows.extend(rows)  # written once, at the end of the batch
+    elif rows:
+        _write(session, rows, head)
+    return seqs
 
 
 def _iso(moment: datetime) -> str:

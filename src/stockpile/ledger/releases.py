@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from stockpile.ledger import _numbers as num
 from stockpile.ledger import _stabilization as stab
+from stockpile.ledger import journal
 from stockpile.ledger._ops import (
     OperationKind,
     Role,
@@ -246,6 +247,7 @@ def monthly_released(
     session: Session, *, depot_id: int, day: date, unit: str, material: str | None = None
 ) -> Decimal:
     """Quantity released from a depot in the calendar month of ``day`` [unit]."""
+    journal.flush_pending(session)  # entries kept by a posting batch count too
     start, end = _month_bounds(day)
     stmt = (
         select(JournalEntry.amount, JournalEntry.unit)

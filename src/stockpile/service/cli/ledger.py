@@ -351,6 +351,30 @@ def verify(db: str | None = DB, as_json: bool = JSON) -> None:
         raise typer.Exit(code=1)
 
 
+@app.command("import")
+def import_file(
+    file: str = typer.Argument(..., help="CSV file of transactions (columns: see docs/ledger.md)."),
+    user: str = USER,
+    db: str | None = DB,
+) -> None:
+    """Post a file of transactions (CSV) in one batch: every row is checked first, and a
+    refused row rolls the whole file back (nothing is written)."""
+    from pathlib import Path
+
+    from stockpile.ledger.imports import import_rows, parse_csv
+    from stockpile.service.cli.db import fail
+
+    try:
+        text = Path(file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"{file}: cannot read ({exc})") from None
+    with session_for(db) as s:
+        rows = parse_csv(text)
+        report = import_rows(s, rows, actor=user)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind.items())) or "nothing"
+    typer.echo(f"imported {report.rows} transactions ({kinds}); {report.entries} journal entries")
+
+
 @app.command("receive")
 def receive(
     order: str = typer.Argument(..., help="Delivery order number."),
