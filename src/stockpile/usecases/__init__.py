@@ -18,6 +18,7 @@ from stockpile.usecases.buffer import (
     BufferRequest,
     buffer_band,
 )
+from stockpile.usecases.compare import CompareReport, CompareRequest, compare_variants
 from stockpile.usecases.errors import INPUT_ERRORS, Progress, UseCaseInputError
 from stockpile.usecases.hindcast import (
     HindcastInterval,
@@ -88,6 +89,8 @@ __all__ = [
     "BufferReport",
     "BufferRequest",
     "ClassWeights",
+    "CompareReport",
+    "CompareRequest",
     "Fan",
     "HindcastInterval",
     "HindcastParameter",
@@ -122,6 +125,7 @@ __all__ = [
     "SupplierAnswer",
     "UseCaseInputError",
     "buffer_band",
+    "compare_variants",
     "file_holdings",
     "hindcast",
     "holdings_from_lots",
