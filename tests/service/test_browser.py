@@ -48,6 +48,7 @@ PAGES = {
     "contracts-funds": "/contracts",
     "releases": "/releases",
     "scenarios": "/scenarios",
+    "compare": "/compare",
     "plans": "/plans",
     "journal": "/journal",
     "reports": "/reports",
@@ -172,6 +173,38 @@ def test_run_small_scenario_from_page(server: tuple[str, Any], browser: Any) -> 
     page.click("a[href^='/reports/scenario/']")
     page.wait_for_selector("#rs-1 .main-svg")
     _shot(page, "report-scenario")
+    page.close()
+
+
+def test_compare_variants_from_page(server: tuple[str, Any], browser: Any) -> None:
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _login(page, base, "analyst")
+    page.goto(f"{base}/compare")
+    # a broken edit is refused field by field, and the text is kept
+    text = page.input_value("#text")
+    page.fill("#text", text.replace("trigger_ratio: 1.3", "trigger_ratio: -1"))
+    page.click("#run")
+    page.wait_for_selector("#problems")
+    assert "variants[0].levers[0].supplier_reserve.trigger_ratio" in page.inner_text("#problems")
+    page.fill("#text", text)
+    for box in page.query_selector_all("input[name=only]"):
+        if box.get_attribute("value") not in ("recycling-25", "substitution"):
+            box.uncheck()
+    page.fill("#runs", "80")
+    page.click("#run")
+    page.wait_for_url("**/compare/jobs/**")
+    page.wait_for_function(
+        "document.querySelector('#job-status') && "
+        "document.querySelector('#job-status').textContent.trim() === 'succeeded'",
+        timeout=60_000,
+    )
+    page.wait_for_selector("#table-antimony")
+    rows = page.inner_text("#table-antimony")
+    assert "recycling-25" in rows and "substitution" in rows and "reserve-release" not in rows
+    page.wait_for_selector("#short-1 .main-svg")
+    page.wait_for_selector("#price-1 .main-svg")
+    _shot(page, "compare-result")
     page.close()
 
 

@@ -53,12 +53,27 @@ def test_plan_size_is_one_document(sim_client: TestClient) -> None:
     assert cli_doc["plan"]["budget_usd"] == "500000000.00"
 
 
+def test_comparison_is_one_document(sim_client: TestClient) -> None:
+    h = analyst_token(sim_client)
+    params = {"scenario": "supplier-answers-2025", "only": ["recycling-25"], "runs": 60}
+    job = sim_client.post("/api/v1/jobs", json={"kind": "compare", "params": params}, headers=h)
+    body = wait_for_result(sim_client, job.json()["id"], h)
+    assert body["kind"] == "compare" and body["status"] == "succeeded", body["error"]
+    cli_doc = _cli_json(
+        "compare", "supplier-answers-2025", "--only", "recycling-25", "--runs", "60"
+    )
+    assert cli_doc == body["result"]
+    antimony = cli_doc["variants"][1]["materials"][0]
+    assert antimony["material"] == "antimony"
+    assert antimony["diff_shortfall"]["high"] < 0
+
+
 def test_job_result_union_is_in_the_openapi_schema(sim_client: TestClient) -> None:
     schema = sim_client.get("/api/openapi.json").json()
     op = schema["paths"]["/api/v1/jobs/{job_id}/result"]["get"]
     ok = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["discriminator"]["propertyName"] == "kind"
-    assert set(ok["discriminator"]["mapping"]) == {"simulation", "plan"}
+    assert set(ok["discriminator"]["mapping"]) == {"simulation", "plan", "compare"}
     names = schema["components"]["schemas"]
     assert {"SimulationReport", "SizeReport", "RobustReport"} <= set(names)
     assert names["SizeReport"]["properties"]["kind"]["const"] == "size"

@@ -90,7 +90,7 @@ def test_dask_local_cluster_gives_identical_numbers(model: CompiledScenario) -> 
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=50,
         ) as cluster,
         distributed.Client(cluster) as client,
@@ -119,7 +119,7 @@ def test_cli_dask_matches_in_process() -> None:
     local = runner.invoke(app, args)
     assert local.exit_code == 0, local.output
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=50
     ) as cluster:
         remote = runner.invoke(app, [*args, "--dask", cluster.scheduler_address])
     assert remote.exit_code == 0, remote.output

@@ -17,6 +17,8 @@ from stockpile.simulate import builtin_scenarios
 from stockpile.usecases import (
     DEFAULT_SCENARIO,
     ClassWeights,
+    CompareReport,
+    CompareRequest,
     ModelHoldings,
     RobustReport,
     RobustRequest,
@@ -24,6 +26,7 @@ from stockpile.usecases import (
     SimulationRequest,
     SizeReport,
     SizeRequest,
+    compare_variants,
     ledger_holdings,
     robust_plan,
     simulate_scenario,
@@ -31,6 +34,7 @@ from stockpile.usecases import (
 )
 
 __all__ = [
+    "CompareParams",
     "PlanJobReport",
     "PlanParams",
     "SimulationParams",
@@ -85,6 +89,26 @@ class PlanParams(BaseModel):
 
 class PlanJobReport(RootModel[Annotated[SizeReport | RobustReport, Field(discriminator="kind")]]):
     """A plan job's result: a budget plan (``kind`` size) or a robust plan (``kind`` robust)."""
+
+
+class CompareParams(BaseModel):
+    """A base scenario (built-in, or uploaded YAML text) and variants on the same draws."""
+
+    scenario: str = Field(default="", max_length=80, description="Built-in base scenario")
+    scenario_text: str | None = Field(
+        default=None, max_length=200_000, description="The base scenario as YAML text"
+    )
+    only: list[str] = Field(
+        default_factory=list, max_length=50, description="The base's variants to run"
+    )
+    runs: int = Field(default=1000, ge=1, le=20_000, description="Monte Carlo scenarios S")
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    ledger_holdings: bool = False
+
+    @field_validator("scenario")
+    @classmethod
+    def _builtin(cls, value: str) -> str:
+        return _builtin(value) if value else value
 
 
 def _holdings(db: Database, wanted: bool) -> ModelHoldings | None:
@@ -149,7 +173,29 @@ def _plan_kind(db: Database) -> JobKind:
     )
 
 
+def _compare_kind(db: Database) -> JobKind:
+    def run(params: BaseModel, progress: JobProgress) -> CompareReport:
+        p = CompareParams.model_validate(params)
+        request = CompareRequest(
+            base=p.scenario,
+            base_text=p.scenario_text,
+            only=tuple(p.only),
+            runs=p.runs,
+            seed=p.seed,
+        )
+        holdings = _holdings(db, p.ledger_holdings)
+        return compare_variants(request, holdings=holdings, progress=progress.update)
+
+    return JobKind(
+        name="compare",
+        params_model=CompareParams,
+        result_model=CompareReport,
+        run=run,
+        description="A scenario and its variants (supplier levers) on common random numbers",
+    )
+
+
 def default_job_kinds(db: Database) -> dict[str, JobKind]:
     """Kinds of job by name, bound to the service's database."""
-    kinds = [_simulation_kind(db), _plan_kind(db)]
+    kinds = [_simulation_kind(db), _plan_kind(db), _compare_kind(db)]
     return {k.name: k for k in kinds}

@@ -11,8 +11,9 @@ import math
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from stockpile.simulate import resolve_scenario
+from stockpile.simulate import parse_scenario, resolve_scenario
 from stockpile.simulate.compare import Comparison, Difference, apply_variant, compare_scenarios
+from stockpile.simulate.io import read_scenario_text
 from stockpile.usecases.errors import Progress, UseCaseInputError
 from stockpile.usecases.holdings import ModelHoldings
 
@@ -24,7 +25,12 @@ class CompareRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    base: str = Field(min_length=1, description="Built-in scenario name or scenario file")
+    base: str = Field(
+        default="", description="Built-in scenario name or scenario file (or give base_text)"
+    )
+    base_text: str | None = Field(
+        default=None, max_length=200_000, description="The base scenario as YAML text"
+    )
     variants: tuple[str, ...] = Field(
         default=(),
         description="Scenarios to compare with the base (default: the base's own variants)",
@@ -92,7 +98,14 @@ def compare_variants(
     progress: Progress | None = None,
 ) -> CompareReport:
     """Run the base scenario and its variants on the same draws and compare them."""
-    base, _ = resolve_scenario(request.base)
+    if request.base_text is not None:
+        base = parse_scenario(
+            read_scenario_text(request.base_text, "<uploaded scenario>"), "<uploaded scenario>"
+        )
+    elif request.base:
+        base, _ = resolve_scenario(request.base)
+    else:
+        raise UseCaseInputError("base", "name a scenario or give its text")
     if request.variants:
         variants = [resolve_scenario(name)[0] for name in request.variants]
     else:
