@@ -71,31 +71,48 @@ class DynamicMonthPrices(MonthPrices):
         super().__init__(ed, es, max_ratio)
         self._factor = np.ones(ed.size)
 
-    def update_dynamic(self, x: FloatArray | None, extra: FloatArray, factor: FloatArray) -> bool:
-        """Clear every cell of the month.
+    def update_dynamic(
+        self, x: FloatArray | None, extra: FloatArray | None, factor: FloatArray
+    ) -> bool:
+        """Clear every cell of the month; return whether a price may have changed.
 
         Parameters
         ----------
         x : share of world supply removed [S, M] [-] (``None``: nothing removed).
-        extra : spare capacity plus inventory release, share of world supply [S, M] [-].
+        extra : spare capacity plus inventory release, share of world supply [S, M] [-]
+            (``None``: none).
         factor : ``g``, the multiplier of both elasticities [S, M] [-].
         """
-        removed = np.zeros(extra.size) if x is None else x.ravel()
-        added = extra.ravel()
+        if x is None and extra is None:
+            if not self.any_moved:
+                return False
+            moved = np.zeros(self.ratio.size, dtype=bool)
+        else:
+            moved = np.zeros(self.ratio.size, dtype=bool)
+            if x is not None:
+                moved |= x.ravel() > 0
+            if extra is not None:
+                moved |= extra.ravel() > 0
+        was_moved = self._moved
+        self._moved = moved
         self._factor = factor.ravel().copy()
-        moved = (removed > 0) | (added > 0)
-        ratio = np.ones(removed.size)
-        ratio_ed = np.ones(removed.size)
+        ratio, ratio_ed = self.ratio.ravel(), self.ratio_ed.ravel()
+        # cells that no longer move go back to the reference price
+        back = np.flatnonzero(was_moved & ~moved)
+        ratio[back] = 1.0
+        ratio_ed[back] = 1.0
         cells = np.flatnonzero(moved)
         if cells.size:
+            removed = np.zeros(cells.size) if x is None else x.ravel().take(cells)
+            added = np.zeros(cells.size) if extra is None else extra.ravel().take(cells)
             g = self._factor.take(cells)
             e_d = self._ed.take(cells) * g
             r, status, _ = solve_price_ratio(
                 np.ones(cells.size),
-                1.0 - removed.take(cells),
+                1.0 - removed,
                 e_d,
                 self._es.take(cells) * g,
-                added.take(cells),
+                added,
                 self._max_ratio,
                 PRICE_TOLERANCE,
                 200,
@@ -104,11 +121,8 @@ class DynamicMonthPrices(MonthPrices):
             ratio_ed[cells] = np.power(r, e_d)
             if status.any():
                 self.capped.ravel()[cells[status != 0]] = True
-        self._moved = moved
-        self.ratio[...] = ratio.reshape(self.ratio.shape)
-        self.ratio_ed[...] = ratio_ed.reshape(self.ratio.shape)
-        self.any_moved = bool(moved.any())
-        return True
+        self.any_moved = bool(cells.size)
+        return bool(cells.size or back.size)
 
     def set_column(self, material: int, ratio: FloatArray) -> None:
         """Impose one material's price ratios [S] (a supplier reserve trading there)."""
@@ -124,18 +138,20 @@ def step_market_dynamics(ctx: EngineContext, state: MonthState) -> None:
     dyn = ctx.dynamics
     if dyn is None:
         return
-    factor = dynamics_factor(dyn, state.t)
     x = state.x
-    extra = np.zeros(ctx.shape)
+    extra: FloatArray | None = None
     if x is not None:
         assert state.inventory is not None
         release = np.minimum(state.inventory, x)
         state.inventory -= release
-        extra += release
+        extra = release
     spare = state.responses.get(ResponseKind.SPARE_CAPACITY)
     if spare is not None:
-        extra += spare
+        extra = spare if extra is None else extra + spare
     prices = state.prices
     assert isinstance(prices, DynamicMonthPrices)
-    state.moved.price = prices.update_dynamic(x, extra, factor)
+    if x is None and extra is None and not prices.any_moved:
+        state.moved.price = False
+        return
+    state.moved.price = prices.update_dynamic(x, extra, dynamics_factor(dyn, state.t))
     state.moved.balance |= state.moved.price
