@@ -166,7 +166,9 @@ def _changing_share(model: CompiledScenario, runs: int = 4 * BATCH) -> float:
 
 
 def _against_baseline(model: CompiledScenario, runs: int) -> dict[str, Any]:
-    """Today's engine against the baseline on the same draws, timed alternately."""
+    """Today's engine against the baseline on the same draws, timed alternately (without
+    market dynamics, which the kept baseline engine does not have)."""
+    model = dataclasses.replace(model, dynamics=None)
     base_draw = base_eng = new_draw = new_eng = np.inf
     for _ in range(REPEATS):
         d, e = _timed(_baseline_engine.run_engine, model, runs)

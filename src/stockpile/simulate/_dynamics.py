@@ -35,14 +35,14 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class DynamicsContext:
-    """Per-batch constants of the market dynamics.
+    """Per-batch constants of the market dynamics ([S, M] arrays, C-ordered).
 
     Attributes
     ----------
-    k : long-run multiplier of the price response [S, 1] [-].
-    t_adj : adjustment time [S, 1] [month].
-    cover : initial inventories [S, M] [month of world consumption].
-    onset : disruption onset of each material [S, M] [month] (inf: none).
+    k : long-run multiplier of the price response [-].
+    t_adj : adjustment time [month].
+    cover : initial inventories [month of world consumption].
+    onset : disruption onset of each material [month] (inf: none).
     """
 
     k: FloatArray
@@ -51,12 +51,19 @@ class DynamicsContext:
     onset: FloatArray
 
 
-def dynamics_factor(ctx: DynamicsContext, t: int) -> FloatArray:
-    """``g(t) = k - (k - 1) exp(-(t - onset) / T)`` after the onset, 1 before [S, M] [-]."""
-    tau = t - ctx.onset
+def dynamics_factor(
+    ctx: DynamicsContext, t: int, cells: npt.NDArray[np.intp] | None = None
+) -> FloatArray:
+    """``g(t) = k - (k - 1) exp(-(t - onset) / T)`` after the onset, 1 before [-]: for all
+    cells [S, M], or for the flat indices ``cells`` only."""
+    if cells is None:
+        k, t_adj, onset = ctx.k, ctx.t_adj, ctx.onset
+    else:
+        k, t_adj, onset = (a.ravel().take(cells) for a in (ctx.k, ctx.t_adj, ctx.onset))
+    tau = t - onset
     started = tau >= 0
     lag = np.where(started, tau, 0.0)
-    factor = ctx.k - (ctx.k - 1.0) * np.exp(-lag / ctx.t_adj)
+    factor = k - (k - 1.0) * np.exp(-lag / t_adj)
     return np.asarray(np.where(started, factor, 1.0))
 
 
@@ -67,35 +74,31 @@ class DynamicMonthPrices(MonthPrices):
     with time); the others keep the reference price.
     """
 
-    def __init__(self, ed: FloatArray, es: FloatArray, max_ratio: float) -> None:
+    def __init__(
+        self, ed: FloatArray, es: FloatArray, max_ratio: float, dynamics: DynamicsContext
+    ) -> None:
         super().__init__(ed, es, max_ratio)
-        self._factor = np.ones(ed.size)
+        self._dynamics = dynamics
+        self._t = 0
 
-    def update_dynamic(
-        self, x: FloatArray | None, extra: FloatArray | None, factor: FloatArray
-    ) -> bool:
-        """Clear every cell of the month; return whether a price may have changed.
+    def update_dynamic(self, x: FloatArray | None, extra: FloatArray | None, t: int) -> bool:
+        """Clear every cell of month ``t``; return whether a price may have changed.
 
         Parameters
         ----------
         x : share of world supply removed [S, M] [-] (``None``: nothing removed).
         extra : spare capacity plus inventory release, share of world supply [S, M] [-]
             (``None``: none).
-        factor : ``g``, the multiplier of both elasticities [S, M] [-].
+        t : the month [month].
         """
-        if x is None and extra is None:
-            if not self.any_moved:
-                return False
-            moved = np.zeros(self.ratio.size, dtype=bool)
-        else:
-            moved = np.zeros(self.ratio.size, dtype=bool)
-            if x is not None:
-                moved |= x.ravel() > 0
-            if extra is not None:
-                moved |= extra.ravel() > 0
+        self._t = t
+        moved = np.zeros(self.ratio.size, dtype=bool)
+        if x is not None:
+            moved |= x.ravel() > 0
+        if extra is not None:
+            moved |= extra.ravel() > 0
         was_moved = self._moved
         self._moved = moved
-        self._factor = factor.ravel().copy()
         ratio, ratio_ed = self.ratio.ravel(), self.ratio_ed.ravel()
         # cells that no longer move go back to the reference price
         back = np.flatnonzero(was_moved & ~moved)
@@ -105,7 +108,7 @@ class DynamicMonthPrices(MonthPrices):
         if cells.size:
             removed = np.zeros(cells.size) if x is None else x.ravel().take(cells)
             added = np.zeros(cells.size) if extra is None else extra.ravel().take(cells)
-            g = self._factor.take(cells)
+            g = dynamics_factor(self._dynamics, t, cells)
             e_d = self._ed.take(cells) * g
             r, status, _ = solve_price_ratio(
                 np.ones(cells.size),
@@ -127,14 +130,15 @@ class DynamicMonthPrices(MonthPrices):
     def set_column(self, material: int, ratio: FloatArray) -> None:
         """Impose one material's price ratios [S] (a supplier reserve trading there)."""
         super().set_column(material, ratio)
-        shape = self.ratio.shape
-        e_d = self._ed.reshape(shape)[:, material] * self._factor.reshape(shape)[:, material]
-        self.ratio_ed[:, material] = np.power(ratio, e_d)
+        n_materials = self._ed.size // ratio.size
+        cells = np.arange(ratio.size, dtype=np.intp) * n_materials + material
+        g = dynamics_factor(self._dynamics, self._t, cells)
+        self.ratio_ed[:, material] = np.power(ratio, self._ed.take(cells) * g)
 
 
 def step_market_dynamics(ctx: EngineContext, state: MonthState) -> None:
-    """Step 3a (only with ``market.dynamics``): the month's response factor ``g`` and the
-    inventory release ``R = min(B, x)``; then the world price with both (replaces step 3)."""
+    """Step 3a (only with ``market.dynamics``): the inventory release ``R = min(B, x)``; then
+    the world price with the month's response factor ``g`` (replaces step 3)."""
     dyn = ctx.dynamics
     if dyn is None:
         return
@@ -153,5 +157,5 @@ def step_market_dynamics(ctx: EngineContext, state: MonthState) -> None:
     if x is None and extra is None and not prices.any_moved:
         state.moved.price = False
         return
-    state.moved.price = prices.update_dynamic(x, extra, dynamics_factor(dyn, state.t))
+    state.moved.price = prices.update_dynamic(x, extra, state.t)
     state.moved.balance |= state.moved.price

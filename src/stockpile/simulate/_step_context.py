@@ -404,8 +404,8 @@ def _dynamics(draws: Draws, onset: FloatArray, shape: tuple[int, int]) -> Dynami
     if d is None:
         return None
     return DynamicsContext(
-        k=d.long_run_multiplier[:, None],
-        t_adj=d.adjustment_months[:, None],
+        k=_spread(d.long_run_multiplier[:, None], shape),
+        t_adj=_spread(d.adjustment_months[:, None], shape),
         cover=_spread(d.inventory_cover_months[:, None], shape),
         onset=np.ascontiguousarray(onset),
     )

@@ -220,7 +220,7 @@ def new_state(ctx: EngineContext) -> MonthState:
         prices=(
             MonthPrices(ctx.ed, ctx.es, ctx.max_price_ratio)
             if ctx.dynamics is None
-            else DynamicMonthPrices(ctx.ed, ctx.es, ctx.max_price_ratio)
+            else DynamicMonthPrices(ctx.ed, ctx.es, ctx.max_price_ratio, ctx.dynamics)
         ),
         gaps=[],
         demand=[],
