@@ -98,3 +98,14 @@ def test_dropping_an_unknown_event_names_the_field(base: dict[str, Any]) -> None
     scenario = parse_scenario(data)
     with pytest.raises(ScenarioError, match="drop_events"):
         apply_variant(scenario, scenario.variants[0])
+
+
+def test_a_variant_is_named_base_hash_variant() -> None:
+    from stockpile.simulate import resolve_scenario
+
+    scenario, source = resolve_scenario("supplier-answers-2025#recycling-25")
+    assert scenario.name == "supplier-answers-2025--recycling-25"
+    assert source.endswith("#recycling-25")
+    assert [lv.kind for lv in scenario.levers] == ["urban_mining"]
+    with pytest.raises(ScenarioError, match="no variant 'nope'"):
+        resolve_scenario("supplier-answers-2025#nope")

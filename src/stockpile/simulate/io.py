@@ -117,7 +117,23 @@ def builtin_scenarios() -> dict[str, str]:
 
 
 def resolve_scenario(name_or_path: str) -> tuple[Scenario, str]:
-    """A built-in scenario by name, or a scenario file by path; returns it and its source."""
+    """A built-in scenario by name, or a scenario file by path; returns it and its source.
+
+    ``NAME#VARIANT`` names one of the scenario's own ``variants:`` (the base with that
+    variant's changes), e.g. ``supplier-answers-2025#recycling-25``.
+    """
+    if "#" in name_or_path and not Path(name_or_path).exists():
+        from stockpile.simulate.compare import apply_variant
+
+        base_name, _, variant_name = name_or_path.rpartition("#")
+        base, source = resolve_scenario(base_name)
+        for variant in base.variants:
+            if variant.name == variant_name:
+                return apply_variant(base, variant), f"{source}#{variant_name}"
+        known = ", ".join(v.name for v in base.variants) or "none"
+        raise ScenarioError(
+            name_or_path, [Problem("variants", f"no variant {variant_name!r}; variants: {known}")]
+        )
     builtins = builtin_scenarios()
     if name_or_path in builtins:
         source = f"builtin:{name_or_path}.yaml"
