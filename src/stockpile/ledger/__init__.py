@@ -5,6 +5,7 @@ Service functions are keyword-only, take a SQLAlchemy ``Session``, run as one tr
 each and record the acting user; see ``docs/ledger.md``.
 """
 
+from stockpile.ledger._numbers import NUMBER_PATTERN
 from stockpile.ledger._ops import OperationKind, Role, batch, caller_transaction
 from stockpile.ledger._stabilization import (
     AuctionBid,
@@ -123,6 +124,7 @@ __all__ = [
     "CODE_PATTERN",
     "DATABASE_URL_ENV",
     "GENESIS_HASH",
+    "NUMBER_PATTERN",
     "SHORT_CODE_MAX_LEN",
     "AccountType",
     "Appender",

@@ -8,6 +8,7 @@ sees the same digits on both.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import lru_cache
@@ -22,31 +23,54 @@ _MONEY_STEP = Decimal(1).scaleb(-MONEY_SCALE)
 Number = Decimal | int | float | str
 
 
+NUMBER_PATTERN = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+"""A plain decimal number: ASCII digits, an optional point and exponent (the API's grammar)."""
+_NUMBER = re.compile(NUMBER_PATTERN)
+_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?$")
+MAX_QUANTITY = Decimal(10) ** 12
+"""Largest quantity the books hold [unit of account] (stored as 10**-6 in 64-bit integers)."""
+MAX_MONEY = Decimal(10) ** 13
+"""Largest amount of money the books hold [USD]."""
+
+
 def to_decimal(value: Number, field: str) -> Decimal:
-    """Read a finite decimal number, refusing NaN, infinity and text that is not a number."""
+    """Read a finite decimal number, refusing NaN, infinity and text that is not a number.
+
+    Text must be a plain decimal number (``12``, ``-0.5``, ``1.5e3``, or with thousands
+    grouped by commas, ``1,000,000``): no underscores, no other digits than ASCII.
+    """
     if isinstance(value, bool):
         raise InvalidInputError(field, f"expected a number, got {value!r}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInputError(field, f"must be finite, got {value!r}")
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip()
+        if _GROUPED.match(text):
+            text = text.replace(",", "")
+        if not _NUMBER.match(text):
+            raise InvalidInputError(field, f"not a number: {value!r}")
+        value = text
     try:
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise InvalidInputError(field, f"must be finite, got {value!r}")
-            out = Decimal(repr(value))
-        else:
-            out = (
-                Decimal(str(value).strip().replace(",", ""))
-                if isinstance(value, str)
-                else (Decimal(value))
-            )
-    except (InvalidOperation, ValueError) as exc:
+        out = Decimal(value)
+    except (InvalidOperation, ValueError, TypeError) as exc:
         raise InvalidInputError(field, f"not a number: {value!r}") from exc
     if not out.is_finite():
         raise InvalidInputError(field, f"must be finite, got {value!r}")
     return out
 
 
+def _bounded(value: Number, field: str, limit: Decimal, step: Decimal) -> Decimal:
+    out = to_decimal(value, field)
+    if abs(out) > limit:
+        raise InvalidInputError(field, f"must be at most {limit:,} in size, got {value}")
+    return out.quantize(step, rounding=ROUND_HALF_EVEN)
+
+
 def quantity(value: Number, field: str = "quantity", *, allow_zero: bool = False) -> Decimal:
     """A positive quantity rounded to 10**-6 of its unit [unit of account]."""
-    out = to_decimal(value, field).quantize(_QTY_STEP, rounding=ROUND_HALF_EVEN)
+    out = _bounded(value, field, MAX_QUANTITY, _QTY_STEP)
     if out < 0 or (out == 0 and not allow_zero):
         raise InvalidInputError(field, f"must be {'>= 0' if allow_zero else '> 0'}, got {value}")
     return out
@@ -54,7 +78,7 @@ def quantity(value: Number, field: str = "quantity", *, allow_zero: bool = False
 
 def signed_quantity(value: Number, field: str = "quantity") -> Decimal:
     """A non-zero signed quantity (for adjustments) [unit of account]."""
-    out = to_decimal(value, field).quantize(_QTY_STEP, rounding=ROUND_HALF_EVEN)
+    out = _bounded(value, field, MAX_QUANTITY, _QTY_STEP)
     if out == 0:
         raise InvalidInputError(field, "must not be zero")
     return out
@@ -62,7 +86,7 @@ def signed_quantity(value: Number, field: str = "quantity") -> Decimal:
 
 def money(value: Number, field: str = "amount", *, allow_zero: bool = True) -> Decimal:
     """A non-negative amount of money rounded to the cent [USD]."""
-    out = to_decimal(value, field).quantize(_MONEY_STEP, rounding=ROUND_HALF_EVEN)
+    out = _bounded(value, field, MAX_MONEY, _MONEY_STEP)
     if out < 0 or (out == 0 and not allow_zero):
         raise InvalidInputError(field, f"must be {'>= 0' if allow_zero else '> 0'}, got {value}")
     return out

@@ -5,11 +5,15 @@ money in [USD]."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
+from stockpile.ledger._numbers import NUMBER_PATTERN
 from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN, SHORT_CODE_MAX_LEN
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
     "JournalEntryPublic",
     "LotPublic",
     "OperationDone",
+    "PlainDecimal",
     "PlanLineCreate",
     "PlanLinePublic",
     "ReceiptCreate",
@@ -43,8 +48,41 @@ __all__ = [
 Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX_LEN, pattern=CODE_PATTERN)]
 ShortCode = Annotated[str, Field(min_length=1, max_length=SHORT_CODE_MAX_LEN, pattern=CODE_PATTERN)]
 Text200 = Annotated[str, Field(max_length=200)]
-PositiveQty = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), max_digits=20, decimal_places=6)]
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e13"), max_digits=20, decimal_places=2)]
+
+
+def _plain_number(value: Any) -> Any:
+    if isinstance(value, str) and not _NUMBER.match(value):
+        raise ValueError("must be a plain decimal number such as 12, 0.5 or 1.5e3")
+    return value
+
+
+def _canonical(value: Decimal) -> Decimal:
+    out = value.normalize() + 0  # 1.0, 1.00 and 1e0 are all 1; -0 is 0
+    return out.quantize(Decimal(1)) if int(out.as_tuple().exponent) > 0 else out
+
+
+class _NumberText:
+    """Annotation: the JSON schema's string form of a decimal follows ``NUMBER_PATTERN``."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        for branch in schema.get("anyOf", []):
+            if branch.get("type") == "string":
+                branch["pattern"] = NUMBER_PATTERN
+        return schema
+
+
+_NUMBER = re.compile(NUMBER_PATTERN)
+PlainDecimal = Annotated[
+    Decimal, BeforeValidator(_plain_number), AfterValidator(_canonical), _NumberText()
+]
+"""A decimal given as a JSON number or as plain decimal text, kept in canonical form."""
+PositiveQty = Annotated[
+    PlainDecimal, Field(gt=0, le=Decimal("1e12"), max_digits=20, decimal_places=6)
+]
+Money = Annotated[PlainDecimal, Field(ge=0, le=Decimal("1e13"), max_digits=20, decimal_places=2)]
 UnitName = Annotated[str, Field(min_length=1, max_length=40, description="pint unit, e.g. 'lb'")]
 
 
@@ -170,8 +208,8 @@ class PlanLineCreate(BaseModel):
 
     fiscal_year: int = Field(ge=1900, le=2200)
     material: str = Field(min_length=1, max_length=80)
-    max_acquisition: Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=20)]
-    max_disposal: Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=20)]
+    max_acquisition: Annotated[PlainDecimal, Field(ge=0, le=Decimal("1e12"), max_digits=20)]
+    max_disposal: Annotated[PlainDecimal, Field(ge=0, le=Decimal("1e12"), max_digits=20)]
     unit: UnitName
     source: str = Field(default="", max_length=2000)
 
@@ -293,7 +331,7 @@ class AdjustmentCreate(BaseModel):
     """Correct a lot's quantity after a count [lot unit], with the reason."""
 
     lot: Code
-    delta: Annotated[Decimal, Field(ge=Decimal("-1e12"), le=Decimal("1e12"), max_digits=20)]
+    delta: Annotated[PlainDecimal, Field(ge=Decimal("-1e12"), le=Decimal("1e12"), max_digits=20)]
     reason: str = Field(min_length=3, max_length=2000)
 
 

@@ -102,6 +102,8 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(
             str(p), [Problem("", f"cannot read the file: {exc.strerror}")]
         ) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(p), [Problem("", "not a UTF-8 text file")]) from None
     data = read_scenario_text(text, str(p), toml=p.suffix.lower() == ".toml")
     return parse_scenario(data, str(p))
 
@@ -172,6 +174,8 @@ def load_holdings(path: str | Path) -> dict[str, tuple[float, str]]:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise SimulationInputError(f"{p}: cannot read the file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SimulationInputError(f"{p}: not a UTF-8 text file") from None
     rows: list[dict[str, Any]]
     if p.suffix.lower() in (".yaml", ".yml"):
         try:

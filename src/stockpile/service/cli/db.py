@@ -37,6 +37,20 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def database_error(exc: Exception) -> str:
+    """One line saying what went wrong with the database (no traceback, no password).
+
+    A missing table means a database without the ledger's schema: the line says to run
+    ``stockpile db upgrade``.
+    """
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if "no such table" in first or ("relation" in first and "does not exist" in first):
+        return f"database: {first}: the database has no ledger yet: run `stockpile db upgrade`"
+    return f"database: {first} (check --db or STOCKPILE_DATABASE_URL)"
+
+
 def plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -74,6 +88,7 @@ def emit(
 def session_for(db: str | None, *, migrate: bool = False) -> Iterator[Session]:
     """A session on the ledger database; errors of the books become a clean exit."""
     from sqlalchemy import inspect
+    from sqlalchemy.exc import DBAPIError
 
     from stockpile import ledger
 
@@ -87,6 +102,8 @@ def session_for(db: str | None, *, migrate: bool = False) -> Iterator[Session]:
             yield session
     except ledger.LedgerError as exc:
         raise fail(str(exc)) from None
+    except DBAPIError as exc:
+        raise fail(database_error(exc)) from None
     finally:
         if "engine" in locals():
             engine.dispose()

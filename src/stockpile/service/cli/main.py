@@ -60,5 +60,14 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: errors of the database or of a file are one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from stockpile.service.cli.db import database_error, fail
+
+    try:
+        app()
+    except SQLAlchemyError as exc:
+        raise SystemExit(fail(database_error(exc)).exit_code) from None
+    except UnicodeDecodeError as exc:
+        raise SystemExit(fail(f"input is not UTF-8 text: {exc.reason}").exit_code) from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -17,7 +16,14 @@ from stockpile.service.deps import Authorize, DbSession, IdempotencyKey
 from stockpile.service.errors import PROBLEM_RESPONSES
 from stockpile.service.idempotency import idempotent_write
 from stockpile.service.permissions import Permission
-from stockpile.service.schemas_ledger import Code, Money, OperationDone, PositiveQty, UnitName
+from stockpile.service.schemas_ledger import (
+    Code,
+    Money,
+    OperationDone,
+    PlainDecimal,
+    PositiveQty,
+    UnitName,
+)
 
 __all__ = [
     "ConversionCreate",
@@ -45,7 +51,7 @@ class ConversionCreate(BaseModel):
     output_material: str = Field(min_length=1, max_length=80)
     output_form: str = Field(min_length=1, max_length=80)
     output_unit: UnitName
-    yield_fraction: Annotated[Decimal, Field(gt=0, le=1, max_digits=12)]
+    yield_fraction: Annotated[PlainDecimal, Field(gt=0, le=1, max_digits=12)]
     output_basis: str = Field(default="", max_length=80)
     new_lot: Code | None = None
     to_depot: Code | None = None

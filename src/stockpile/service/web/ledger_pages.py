@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -171,16 +171,10 @@ def release_request(
 
     web_requires(user, Permission.REQUEST_RELEASE)
     try:
-        qty = Decimal(quantity)
-    except InvalidOperation:
-        return _releases_page(
-            request, user, session, error="quantity: not a number", status_code=422
-        )
-    try:
         rid = request_release(
             session,
             material=material,
-            quantity=qty,
+            quantity=quantity,
             unit=unit,
             recipient=recipient,
             purpose=purpose,
