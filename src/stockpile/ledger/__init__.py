@@ -21,6 +21,7 @@ from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN, SHORT_CODE_MAX_LE
 from stockpile.ledger.database import (
     DATABASE_URL_ENV,
     default_database_url,
+    integrity_problems,
     make_engine,
     make_sessionmaker,
     resolve_database_url,
@@ -196,6 +197,7 @@ __all__ = [
     "execute_release",
     "get_regime",
     "holdings",
+    "integrity_problems",
     "lend",
     "list_auction_awards",
     "list_caps",

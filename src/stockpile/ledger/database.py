@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockpile.ledger.errors import InvalidInputError
@@ -13,6 +13,7 @@ from stockpile.ledger.errors import InvalidInputError
 __all__ = [
     "DATABASE_URL_ENV",
     "default_database_url",
+    "integrity_problems",
     "make_engine",
     "make_sessionmaker",
     "resolve_database_url",
@@ -80,3 +81,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def integrity_problems(session: Session) -> list[str] | None:
+    """The database's own consistency check: what it reports, or ``[]`` when sound.
+
+    SQLite runs ``PRAGMA integrity_check`` (pages, indexes, NOT NULL and CHECK constraints):
+    a file can fail it while the journal's hash chain still verifies. PostgreSQL has no
+    built-in whole-database check (``amcheck`` is an optional extension): None.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    rows = [str(r[0]) for r in session.execute(text("PRAGMA integrity_check(100)"))]
+    return [] if rows == ["ok"] else rows

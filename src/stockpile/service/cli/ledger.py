@@ -334,20 +334,33 @@ def journal(
 
 @app.command("verify")
 def verify(db: str | None = DB, as_json: bool = JSON) -> None:
-    """Recompute the hash chain and every balance; exit 1 at the first broken entry."""
+    """Recompute the hash chain and every balance, and run the database's integrity check;
+    exit 1 if either fails (the output says which)."""
     from stockpile import ledger
 
     with session_for(db) as s:
         report = ledger.verify_journal(s)
+        integrity = ledger.integrity_problems(s)
+    sound = not integrity
     if as_json:
-        typer.echo(json.dumps(plain(dataclasses.asdict(report) | {"ok": report.ok}), indent=2))
-    elif report.ok:
-        typer.echo(f"journal OK: {report.entries} entries, chain and balances check")
+        extra = {"ok": report.ok and sound, "journal_ok": report.ok, "integrity": integrity}
+        typer.echo(json.dumps(plain(dataclasses.asdict(report) | extra), indent=2))
     else:
-        typer.echo(f"journal BROKEN ({report.status.value}): {report.problems[0]}")
-        for p in report.problems[1:10]:
-            typer.echo(f"  also: {p}")
-    if not report.ok:
+        if report.ok:
+            typer.echo(f"journal OK: {report.entries} entries, chain and balances check")
+        else:
+            typer.echo(f"journal BROKEN ({report.status.value}): {report.problems[0]}")
+            for p in report.problems[1:10]:
+                typer.echo(f"  also: {p}")
+        if integrity is None:
+            typer.echo("database integrity check: none built into this database")
+        elif sound:
+            typer.echo("database integrity check OK (PRAGMA integrity_check)")
+        else:
+            typer.echo(f"database integrity check FAILED: {integrity[0]}")
+            for p in integrity[1:10]:
+                typer.echo(f"  also: {p}")
+    if not (report.ok and sound):
         raise typer.Exit(code=1)
 
 
