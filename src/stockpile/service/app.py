@@ -88,7 +88,9 @@ def create_app(
         from stockpile.service.job_kinds import default_job_kinds
 
         job_kinds = default_job_kinds(db)
-    jobs = JobManager(db, job_kinds, workers=settings.job_workers)
+    jobs = JobManager(
+        db, job_kinds, workers=settings.job_workers, queue_limit=settings.job_queue_limit
+    )
     ctx = ServiceContext(settings=settings, db=db, hasher=password_hasher(settings), jobs=jobs)
 
     @asynccontextmanager

@@ -20,7 +20,13 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from stockpile.service.db import Database
-from stockpile.service.errors import ConflictError, InvalidFieldError, NotFoundError
+from stockpile.service.errors import (
+    ConflictError,
+    InvalidFieldError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
 from stockpile.service.models import JobRow, utcnow
 
 __all__ = [
@@ -44,6 +50,7 @@ class JobStatus(enum.StrEnum):
 
 
 FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+_QUEUE_RETRY_S = 30  # suggested wait when a user's job queue is full [s]
 
 
 class JobCancelledError(Exception):
@@ -105,9 +112,17 @@ class JobProgress:
 class JobManager:
     """Runs registered job kinds on a pool of ``workers`` threads."""
 
-    def __init__(self, db: Database, kinds: Mapping[str, JobKind], workers: int = 1) -> None:
+    def __init__(
+        self,
+        db: Database,
+        kinds: Mapping[str, JobKind],
+        workers: int = 1,
+        *,
+        queue_limit: int | None = None,
+    ) -> None:
         self._db = db
         self._kinds = dict(kinds)
+        self._queue_limit = queue_limit
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stockpile-job")
         self._cancel: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
@@ -118,7 +133,13 @@ class JobManager:
         return dict(self._kinds)
 
     def submit(self, *, kind: str, params: Mapping[str, Any], user_id: int) -> str:
-        """Validate ``params`` for ``kind``, store the job as queued and start it; its id."""
+        """Validate ``params`` for ``kind``, store the job as queued and start it; its id.
+
+        Raises
+        ------
+        RateLimitedError
+            The user already has ``queue_limit`` jobs queued or running.
+        """
         spec = self._kinds.get(kind)
         if spec is None:
             raise InvalidFieldError(
@@ -126,7 +147,20 @@ class JobManager:
             )
         model = spec.params_model.model_validate(dict(params))
         job_id = str(uuid.uuid4())
-        with self._db.sessions.begin() as session:
+        with self._lock, self._db.sessions.begin() as session:
+            if self._queue_limit is not None:
+                active = session.scalar(
+                    select(func.count())
+                    .select_from(JobRow)
+                    .where(JobRow.created_by == user_id)
+                    .where(JobRow.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+                )
+                if (active or 0) >= self._queue_limit:
+                    raise RateLimitedError(
+                        f"you have {active} jobs queued or running, the most allowed; "
+                        "wait for one to finish or cancel one",
+                        retry_after_s=_QUEUE_RETRY_S,
+                    )
             session.add(
                 JobRow(
                     id=job_id,
@@ -144,12 +178,20 @@ class JobManager:
         self._pool.submit(self._run, spec, model, job_id, event)
         return job_id
 
-    def cancel(self, job_id: str) -> JobStatus:
-        """Ask a job to stop; the status after the request."""
+    def cancel(self, job_id: str, *, user_id: int | None = None) -> JobStatus:
+        """Ask a job to stop; the status after the request.
+
+        With ``user_id``, only that user's own job is cancelled (others: 403); None lets any
+        job be cancelled (administrators).
+        """
         with self._db.sessions.begin() as session:
             row = session.get(JobRow, job_id)
             if row is None:
                 raise NotFoundError(f"no job {job_id}", field="job_id")
+            if user_id is not None and row.created_by != user_id:
+                raise PermissionDeniedError(
+                    f"job {job_id} was started by another user", field="job_id"
+                )
             status = JobStatus(row.status)
             if status in FINISHED:
                 raise ConflictError(f"job {job_id} already {status.value}", field="job_id")

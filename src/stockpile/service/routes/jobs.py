@@ -17,7 +17,7 @@ from stockpile.service.errors import PROBLEM_RESPONSES, ConflictError, NotFoundE
 from stockpile.service.idempotency import idempotent_write
 from stockpile.service.jobs import JobKind, JobStatus
 from stockpile.service.models import JobRow
-from stockpile.service.permissions import Permission
+from stockpile.service.permissions import Permission, Role
 from stockpile.service.schemas import JobPublic, Paged
 
 __all__ = [
@@ -178,10 +178,11 @@ def get_job(_: CanRead, session: DbSession, job_id: JobId) -> JobPublic:
 
 
 @router.post("/{job_id}/cancel", response_model=JobPublic)
-def cancel_job(_: CanRun, ctx: Ctx, session: DbSession, job_id: JobId) -> JobPublic:
-    """Cancel a queued or running job (409 if it has finished)."""
+def cancel_job(principal: CanRun, ctx: Ctx, session: DbSession, job_id: JobId) -> JobPublic:
+    """Cancel a queued or running job (409 if it has finished; 403 if someone else started
+    it, unless the caller is an administrator)."""
     _row(session, job_id)
-    ctx.jobs.cancel(job_id)
+    ctx.jobs.cancel(job_id, user_id=None if principal.role is Role.ADMIN else principal.user_id)
     session.expire_all()
     return job_public(_row(session, job_id))
 

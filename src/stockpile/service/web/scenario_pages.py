@@ -13,7 +13,7 @@ from stockpile.service.deps import Ctx, DbSession
 from stockpile.service.errors import NotFoundError
 from stockpile.service.jobs import FINISHED, JobStatus
 from stockpile.service.models import JobRow
-from stockpile.service.permissions import Permission
+from stockpile.service.permissions import Permission, Role
 from stockpile.service.web.charts import bar_figure, fan_figure
 from stockpile.service.web.session import WebUser, render, web_requires
 from stockpile.usecases import SimulationReport
@@ -160,5 +160,5 @@ def cancel(user: WebUser, ctx: Ctx, session: DbSession, job_id: str) -> Response
     """Cancel a running job."""
     web_requires(user, Permission.RUN_JOBS)
     _job(session, job_id)
-    ctx.jobs.cancel(job_id)
+    ctx.jobs.cancel(job_id, user_id=None if user.role is Role.ADMIN else user.user_id)
     return RedirectResponse(f"/scenarios/jobs/{job_id}", status_code=303)
