@@ -70,8 +70,12 @@ def holdings_option(
     if from_ledger:
         try:
             return ledger_holdings_at(db)
-        except (LedgerError, SQLAlchemyError) as exc:
+        except LedgerError as exc:
             fail(f"--from-ledger: {exc}")
+        except SQLAlchemyError as exc:
+            from stockpile.service.cli.db import database_error
+
+            fail(f"--from-ledger: {database_error(exc)}")
     return None
 
 
