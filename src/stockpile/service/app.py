@@ -55,9 +55,37 @@ def _problem_schema(app: FastAPI) -> dict[str, Any]:
         "description": "Token from POST /api/v1/auth/token",
     }
     schema["security"] = [{"bearer": []}]
+    _document_job_kinds(schema, app.state.ctx.jobs.kinds)
     document_in_schema(schema)
     app.openapi_schema = schema
     return schema
+
+
+def _document_job_kinds(schema: dict[str, Any], kinds: Mapping[str, JobKind]) -> None:
+    """``JobCreate`` as one variant per registered kind, each with its parameters' schema."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    job = components.get("JobCreate")
+    if job is None or not kinds:
+        return
+    variants = []
+    for name, kind in sorted(kinds.items()):
+        model = kind.params_model
+        params = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for sub, body in params.pop("$defs", {}).items():
+            components.setdefault(sub, body)
+        components.setdefault(model.__name__, params)
+        variants.append(
+            {
+                "type": "object",
+                "required": ["kind"],
+                "properties": {
+                    "kind": {"const": name},
+                    "params": {"$ref": f"#/components/schemas/{model.__name__}"},
+                },
+            }
+        )
+    job["properties"]["kind"]["enum"] = sorted(kinds)
+    job["oneOf"] = variants
 
 
 def create_app(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -147,12 +148,31 @@ async def on_service_error_json(request: Request, exc: Exception) -> JSONRespons
     return problem_response(exc.status_code, exc.title, exc.detail, errors, exc.headers())
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the app's OpenAPI document lists for the request's path ('' if none)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations if m.upper() in _HTTP_METHODS}
+    return ", ".join(sorted(methods))
+
+
+_HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
+
+
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400:  # the framework could not parse the body (bad UTF-8, form)
+        reason = f"cannot be parsed: {exc.detail}"
+        return problem_response(
+            422, "Invalid input", f"body: {reason}", [FieldError(field="body", reason=reason)]
+        )
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
-    return problem_response(
-        exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {})
-    )
+    return problem_response(exc.status_code, title, str(exc.detail), headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

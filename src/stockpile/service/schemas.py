@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from stockpile.service.jobs import JobStatus
 from stockpile.service.permissions import Permission, Role
@@ -26,11 +26,20 @@ __all__ = [
     "UserCreate",
     "UserPublic",
     "UserUpdate",
+    "UtcDatetime",
     "WhoAmI",
     "frame_records",
 ]
 
 T = TypeVar("T", bound=BaseModel)
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+"""A time with its zone (stored naive on SQLite, meant as UTC), as OpenAPI's ``date-time``."""
 
 
 class Paged(BaseModel, Generic[T]):
@@ -80,7 +89,15 @@ class UserBase(BaseModel):
 class UserCreate(UserBase):
     """A new user; the password is hashed with argon2id and never returned."""
 
-    password: str = Field(min_length=12, max_length=1024)
+    password: str = Field(
+        min_length=12,
+        max_length=1024,
+        description=(
+            "At least 12 characters; not one of the 30,000 most common passwords; "
+            "strength score at least 3 of 4 by zxcvbn, the user name and full name "
+            "counted as known."
+        ),
+    )
 
 
 class UserUpdate(BaseModel):
@@ -89,7 +106,12 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     active: bool | None = None
-    password: str | None = Field(default=None, min_length=12, max_length=1024)
+    password: str | None = Field(
+        default=None,
+        min_length=12,
+        max_length=1024,
+        description="A new password, under the same policy as on creation.",
+    )
 
 
 class UserPublic(UserBase):
@@ -97,7 +119,7 @@ class UserPublic(UserBase):
 
     id: int
     active: bool
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 class TokenPublic(BaseModel):
@@ -105,7 +127,7 @@ class TokenPublic(BaseModel):
 
     access_token: str
     token_type: str = "bearer"
-    expires_at: dt.datetime
+    expires_at: UtcDatetime
 
 
 class WhoAmI(BaseModel):
@@ -227,7 +249,7 @@ class JobPublic(BaseModel):
     progress: float
     message: str
     created_by: int
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
     error: str | None

@@ -15,6 +15,7 @@ from pydantic_core import CoreSchema
 
 from stockpile.ledger._numbers import NUMBER_PATTERN
 from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN, SHORT_CODE_MAX_LEN
+from stockpile.service.schemas import UtcDatetime
 
 __all__ = [
     "AdjustmentCreate",
@@ -368,12 +369,12 @@ class ReleasePublic(BaseModel):
     regime: str
     status: str
     requested_by: str
-    requested_at: dt.datetime
+    requested_at: UtcDatetime
     approved_by: str | None
-    approved_at: dt.datetime | None
+    approved_at: UtcDatetime | None
     due_by: dt.date | None
     executed_by: str | None
-    executed_at: dt.datetime | None
+    executed_at: UtcDatetime | None
     report: str | None
 
 
