@@ -49,7 +49,7 @@ def test_full_ban_days_of_cover_and_shortfall_the_month_after(
     # cut off from month 0: stock covers months 0, 1, 2 exactly; shortfall from month 3.
     res = _run(_full_ban(base), frames)
     out = res.output
-    daily = 1200.0 / 365.25
+    daily = 1200.0 / 365  # days of cover: a 365-day year (stockpile.cover)
     assert out.days_of_cover[:, 0] == pytest.approx(300.0 / daily, rel=1e-12)
     assert out.days_of_cover[0, 0] == pytest.approx(3 * DAYS_PER_MONTH, rel=1e-12)
     short = out.paths.shortfall[0, 0].sum(axis=1)  # type: ignore[union-attr]

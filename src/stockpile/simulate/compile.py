@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from stockpile.cover import DAYS_PER_YEAR
 from stockpile.simulate._lever_compile import compile_levers
 from stockpile.simulate.baseline import (
     CountryIndex,
@@ -52,8 +53,9 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-DAYS_PER_MONTH = 365.25 / 12.0
-"""Average days in a month [day/month]."""
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
+"""Days in a month of the days-of-cover definition (:func:`stockpile.cover.days_of_cover`:
+a 365-day year) [day/month]."""
 
 
 class EventKind(enum.StrEnum):
