@@ -45,7 +45,7 @@ def test_size_json_within_caps(tmp_path: Path) -> None:
 def test_size_cvar_text_and_bad_budget() -> None:
     code, out = _run("size", "--budget", "5e7", "--runs", "200", "--objective", "cvar:0.8")
     assert code == 0, out
-    assert "objective cvar:0.8" in out
+    assert "objective cost + cvar:0.8" in out
     code, out = _run("size", "--budget", "-1", "--runs", "50")
     assert code == 2
     assert "budget" in out
@@ -53,11 +53,80 @@ def test_size_cvar_text_and_bad_budget() -> None:
     assert code == 2 and "objective" in out
 
 
+def test_closing_command_programme_prices_cover_and_check() -> None:
+    code, out = _run(
+        "size", "--budget", "1e9", "--programme", "dla-2025",
+        "--scenario", "china-export-ban-us-2024", "--runs", "2000", "--check-batches", "3",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["programme"] == "dla-2025" and data["price_year"] == 2025
+    terms = {m["material"]: m for m in data["terms"]["materials"]}
+    assert set(terms) == {"antimony", "scandium"}  # cobalt, tantalum: not in the scenario
+    sb, sc = terms["antimony"], terms["scandium"]
+    assert sb["price"]["year"] == 2025 and "US-DLA-SB-2025" in sb["price"]["source"]
+    assert sb["price"]["usd_per_unit"] == pytest.approx(245e6 / (6.7e6 * 0.45359237) * 1000)
+    assert sb["days_cover_total_before"] > 0 and sb["days_cover_priority_before"] > 0
+    assert sc["quantity_t"] == pytest.approx(6.0)  # the requirement, 6,000 kg Sc2O3
+    assert sc["unmet_t_after"]["defence"] == pytest.approx(0.0)
+    before = float(data["terms"]["valued_shortfall_before"]["expected_usd"])
+    after = float(data["terms"]["valued_shortfall_after"]["expected_usd"])
+    assert after < before
+    check = data["sample_check"]
+    assert check["batches"] == 3 and check["relative_gap"] < 0.05
+    assert any("cobalt" in n for n in data["notes"])
+    code, out = _run("size", "--budget", "1e9", "--programme", "dla-2025", "--runs", "auto")
+    assert code == 0, out
+    assert "(auto)" in out and "sample check" in out and "days cover" in out
+
+
+def test_tantalum_bought_on_its_content_basis() -> None:
+    code, out = _run(
+        "size", "--budget", "1e9", "--scenario", "us-planning-conflict", "--runs", "300",
+        "--check-batches", "0", "--no-caps", "--no-cost", "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    terms = {m["material"]: m for m in json.loads(out)["terms"]["materials"]}
+    ta, nb = terms["tantalum"], terms["niobium"]
+    # 180 USD/kg Ta2O5 (2025) x 1.2210 kg Ta2O5 / kg Ta; 26 USD/kg ferroniobium / 0.65
+    assert ta["price"]["usd_per_unit"] == pytest.approx(180 * 1000 * 1.22104, rel=1e-4)
+    assert nb["price"]["usd_per_unit"] == pytest.approx(26 * 1000 / 0.65, rel=1e-9)
+    assert float(ta["cost_usd"]) == pytest.approx(
+        ta["quantity"] * ta["price"]["usd_per_unit"], rel=1e-9, abs=0.01
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--programme", "nds-1990"], "--programme: unknown programme 'nds-1990'"),
+        (["--price-year", "2030"], "price_year: no"),
+        (["--runs", "many"], "--runs: expected a number of runs or 'auto'"),
+        (["--loss-value", "antimony:5"], "--loss-value: cannot read"),
+    ],
+)
+def test_size_bad_input_names_the_field(args: list[str], message: str) -> None:
+    code, out = _run("size", "--budget", "1e9", "--runs", "50", "--check-batches", "0", *args)
+    assert code == 2 and message in out, out
+
+
+def test_programme_file_with_unknown_material(tmp_path: Path) -> None:
+    prog = tmp_path / "p.yaml"
+    prog.write_text("name: p\nmaterials:\n  unobtainium: {spend_cap_usd: 1, source: x}\n")
+    code, out = _run("size", "--budget", "1e9", "--runs", "50", "--programme", str(prog))
+    assert code == 2 and "programme.materials.unobtainium: unknown material" in out, out
+
+
 def test_robust_json() -> None:
-    code, out = _run("robust", "--budget", "2e8", "--measures", "2", "--no-holdings", "--json")
+    code, out = _run(
+        "robust", "--budget", "2e8", "--measures", "2", "--no-holdings", "--runs", "300", "--json"
+    )
     assert code == 0, out
     data = json.loads(out)
     assert data["supplier"] == "CHN"
+    assert data["comparison"] == "expected-value plan of the same budget"
+    assert {m["material"] for m in data["materials"]} >= {"antimony"}
     robust = float(data["supplier_best_response"]["value_usd"])
     naive = float(data["supplier_best_response_to_naive"]["value_usd"])
     assert robust <= naive + 0.01
@@ -137,7 +206,7 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def test_schedule_and_apply(tmp_path: Path, ledger_url: str) -> None:
     plan = tmp_path / "plan.json"
     sched = tmp_path / "schedule.json"
-    code, out = _run("size", "--budget", "1e9", "--runs", "300", "--out", str(plan))
+    code, out = _run("size", "--budget", "1e9", "--runs", "300", "--no-cost", "--out", str(plan))
     assert code == 0, out
     code, out = _run(
         "schedule",
@@ -217,7 +286,7 @@ def test_size_from_ledger_and_caps_file(tmp_path: Path, ledger_url: str) -> None
 
 
 def test_size_with_price_impact() -> None:
-    base = ["size", "--budget", "1e9", "--runs", "200", "--json"]
+    base = ["size", "--budget", "1e9", "--runs", "200", "--no-cost", "--json"]
     code, out = _run(*base, "--demand-elasticity", "-0.2", "--supply-elasticity", "0.1")
     assert code == 0, out
     data = json.loads(out)

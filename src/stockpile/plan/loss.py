@@ -138,7 +138,7 @@ class LossValues:
     def describe(self) -> list[str]:
         """The assumptions in words (printed with every plan)."""
         lines = [
-            f"value of lost use (assumption): defence {self.defence:g}x, essential "
+            f"value of lost use: defence {self.defence:g}x, essential "
             f"{self.essential:g}x, other {self.other:g}x the reference price per unit short"
         ]
         for ov in self.overrides.values():

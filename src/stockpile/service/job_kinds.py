@@ -74,12 +74,32 @@ class PlanParams(BaseModel):
     supplier: str = Field(default="CHN", pattern="^[A-Z]{3}$", description="ISO3 of the supplier")
     measures: int | None = Field(default=None, ge=0, le=50)
     objective: str = Field(default="expected", max_length=20, description="expected|cvar|worst")
-    runs: int = Field(default=500, ge=1, le=20_000)
+    runs: int = Field(default=20_000, ge=1, le=20_000)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
-    weight_defence: float = Field(default=2.0, ge=0)
-    weight_essential: float = Field(default=1.0, ge=0)
+    weight_defence: float = Field(
+        default=10.0, ge=0, description="Value of lost use of defence demand [x price]"
+    )
+    weight_essential: float = Field(
+        default=3.0, ge=0, description="Value of lost use of essential demand [x price]"
+    )
     ledger_holdings: bool = False
     caps: bool = Field(default=True, description="Apply the 2025 DLA programme caps")
+    programme: str | None = Field(
+        default=None, max_length=40, description="Built-in purchase programme (dla-2025)"
+    )
+    price_year: int | None = Field(default=None, ge=1900, le=2100, description="Price year")
+    weigh_cost: bool = Field(default=True, description="Minimise purchase cost + valued shortfall")
+    check_batches: int = Field(default=5, ge=0, le=10, description="Out-of-sample batches")
+
+    @field_validator("programme")
+    @classmethod
+    def _programme(cls, value: str | None) -> str | None:
+        from stockpile.plan import builtin_programmes
+
+        if value is not None and value not in builtin_programmes():
+            known = ", ".join(builtin_programmes())
+            raise ValueError(f"unknown programme {value!r}; built-in: {known}")
+        return value
 
     @field_validator("scenario")
     @classmethod
@@ -160,6 +180,10 @@ def _plan_kind(db: Database) -> JobKind:
                 seed=p.seed,
                 weights=weights,
                 use_caps=p.caps,
+                programme=p.programme,
+                price_year=p.price_year,
+                weigh_cost=p.weigh_cost,
+                check_batches=p.check_batches,
             )
             report = size_plan(sizing, holdings=holdings, progress=progress.update)
         return PlanJobReport(report)

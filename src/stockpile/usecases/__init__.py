@@ -37,6 +37,13 @@ from stockpile.usecases.holdings import (
 )
 from stockpile.usecases.money import CENT, Money, money
 from stockpile.usecases.plan_table import PlanBars, PlanLine, PlanTable, SupplierAnswer
+from stockpile.usecases.plan_terms import (
+    PlanCheck,
+    PriceLine,
+    TermsLine,
+    TermsTable,
+    ValuedShortfallLine,
+)
 from stockpile.usecases.risk import (
     RISK_TABLE_UNITS,
     MaterialRiskReport,
@@ -66,7 +73,9 @@ from stockpile.usecases.simulation import (
 from stockpile.usecases.sizing import (
     DEFAULT_SCENARIO,
     FLAT_PRICE_NOTE,
+    PURCHASE_PRICE_NOTE,
     ClassWeights,
+    RobustLine,
     RobustMethodName,
     RobustReport,
     RobustRequest,
@@ -83,6 +92,7 @@ __all__ = [
     "FAN_QUANTILES",
     "FLAT_PRICE_NOTE",
     "INPUT_ERRORS",
+    "PURCHASE_PRICE_NOTE",
     "RISK_TABLE_UNITS",
     "BandOutcome",
     "BandTuningOut",
@@ -103,11 +113,14 @@ __all__ = [
     "ModelHoldings",
     "Money",
     "PlanBars",
+    "PlanCheck",
     "PlanLine",
     "PlanTable",
+    "PriceLine",
     "Progress",
     "RiskRow",
     "RiskTableReport",
+    "RobustLine",
     "RobustMethodName",
     "RobustReport",
     "RobustRequest",
@@ -123,7 +136,10 @@ __all__ = [
     "SizingMethodName",
     "StatsOut",
     "SupplierAnswer",
+    "TermsLine",
+    "TermsTable",
     "UseCaseInputError",
+    "ValuedShortfallLine",
     "buffer_band",
     "compare_variants",
     "file_holdings",

@@ -61,6 +61,16 @@ _CapsFile = Annotated[
 ]
 
 
+def _runs(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        fail(f"--runs: expected a number of runs or 'auto', got {text!r}")
+    if value < 1:
+        fail(f"--runs: must be at least 1, got {value}")
+    return value
+
+
 def _weights(text: str) -> ClassWeights:
     defence, essential = run_use_case(parse_numbers, text, "--weights", 2)
     return run_use_case(ClassWeights, defence=defence, essential=essential)
@@ -76,10 +86,32 @@ def size_command(
         "expected", "--objective", help="expected | cvar | cvar:ALPHA | worst."
     ),
     alpha: float | None = typer.Option(None, "--alpha", help="CVaR level (default 0.9)."),
-    runs: int = typer.Option(2000, "--runs", min=1, help="Monte Carlo scenarios."),
+    runs: str = typer.Option(
+        "20000", "--runs", help="Monte Carlo scenarios, or 'auto' (grow until the gap is small)."
+    ),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the simulation."),
-    weights: _Weights = "2,1",
+    weights: _Weights = "10,3",
     method: str | None = typer.Option(None, "--method", help="exact | lp | cutting-plane."),
+    programme: str | None = typer.Option(
+        None, "--programme", help="Purchase programme: built-in name (dla-2025) or YAML file."
+    ),
+    price_year: int | None = typer.Option(
+        None, "--price-year", help="Price year (default: the latest year with a price)."
+    ),
+    loss_value: list[str] = typer.Option(
+        [],
+        "--loss-value",
+        help="Value of lost use of a material: MAT=DEF,ESS[,OTHER] (x price) or ...=D,E USD/UNIT.",
+    ),
+    no_cost: bool = typer.Option(
+        False, "--no-cost", help="Plain 'cover unmet demand' objective (no purchase cost term)."
+    ),
+    check_batches: int = typer.Option(
+        5, "--check-batches", min=0, help="Independent batches of the out-of-sample check (0: off)."
+    ),
+    tolerance: float = typer.Option(
+        0.01, "--tolerance", help="--runs auto: gap bound / objective to reach (default 1%)."
+    ),
     no_caps: _NoCaps = False,
     no_holdings: _NoHoldings = False,
     stockpile_file: StockpileFile = None,
@@ -106,10 +138,16 @@ def size_command(
         scenarios=tuple(scenario),
         objective=objective,
         alpha=alpha,
-        runs=runs,
+        runs=runs if runs == "auto" else _runs(runs),
         seed=seed,
         weights=_weights(weights),
         method=method,
+        programme=programme,
+        price_year=price_year,
+        loss_values=tuple(loss_value),
+        weigh_cost=not no_cost,
+        check_batches=check_batches,
+        tolerance=tolerance,
         use_caps=not no_caps,
         caps_file=caps_file,
         use_holdings=not no_holdings,
@@ -148,8 +186,17 @@ def robust_command(
     supplier_budget: float | None = typer.Option(
         None, "--supplier-budget", help="Largest export revenue the supplier gives up [USD]."
     ),
-    weights: _Weights = "2,1",
+    weights: _Weights = "10,3",
     method: str | None = typer.Option(None, "--method", help="epigraph | generation."),
+    runs: int = typer.Option(20_000, "--runs", min=1, help="Runs of the expected-value plan."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the expected-value plan."),
+    programme: str | None = typer.Option(
+        None, "--programme", help="Purchase programme: built-in name (dla-2025) or YAML file."
+    ),
+    price_year: int | None = typer.Option(None, "--price-year", help="Price year."),
+    naive: bool = typer.Option(
+        False, "--naive", help="Compare with the naive plan, not the expected-value plan."
+    ),
     no_caps: _NoCaps = False,
     no_holdings: _NoHoldings = False,
     stockpile_file: StockpileFile = None,
@@ -158,7 +205,8 @@ def robust_command(
     caps_file: _CapsFile = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Robust sizing: our plan, the supplier's best response, and its response to the naive plan."""
+    """Robust sizing: our plan, the supplier's best response, and the same for the expected-value
+    plan of the same budget."""
     request = run_use_case(
         RobustRequest,
         budget=budget,
@@ -168,6 +216,11 @@ def robust_command(
         supplier_budget=supplier_budget,
         weights=_weights(weights),
         method=method,
+        runs=runs,
+        seed=seed,
+        programme=programme,
+        price_year=price_year,
+        compare_expected=not naive,
         use_caps=not no_caps,
         caps_file=caps_file,
         use_holdings=not no_holdings,

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from stockpile.plan import builtin_programmes
 from stockpile.service.deps import Ctx, DbSession
 from stockpile.service.errors import NotFoundError
 from stockpile.service.job_kinds import PlanJobReport
@@ -34,7 +35,12 @@ def _page(request: Request, user: Any, session: Any, error: str = "", code: int 
         request,
         user,
         "plans.html",
-        {"scenarios": sorted(builtin_scenarios()), "jobs": jobs, "error": error},
+        {
+            "scenarios": sorted(builtin_scenarios()),
+            "programmes": builtin_programmes(),
+            "jobs": jobs,
+            "error": error,
+        },
         status_code=code,
     )
 
@@ -59,6 +65,7 @@ def run_plan(
     runs: Annotated[str, Form(max_length=10)] = "500",
     seed: Annotated[str, Form(max_length=12)] = "0",
     ledger_holdings: Annotated[str | None, Form(max_length=5)] = None,
+    programme: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Start a plan job and go to its page."""
     web_requires(user, Permission.RUN_JOBS)
@@ -71,6 +78,7 @@ def run_plan(
         "runs": runs,
         "seed": seed,
         "ledger_holdings": ledger_holdings is not None,
+        "programme": programme or None,
     }
     try:
         job_id = ctx.jobs.submit(kind="plan", params=params, user_id=user.user_id)
@@ -120,7 +128,7 @@ def plan_job(request: Request, user: WebUser, session: DbSession, job_id: str) -
     charts: dict[str, str] = {}
     if isinstance(report, RobustReport):
         charts["robust"] = plan_chart(report.robust_plan, "Robust plan")
-        charts["naive"] = plan_chart(report.naive_plan, "Naive plan (ignores the response)")
+        charts["naive"] = plan_chart(report.naive_plan, report.comparison.capitalize())
     elif isinstance(report, SizeReport):
         charts["plan"] = plan_chart(report.plan, "Budget plan")
     res = None if report is None else report.model_dump(mode="json")
