@@ -112,5 +112,5 @@ def test_dashboard_renders_the_same_reports(sim_client: TestClient) -> None:
     lines = docs["size"]["plan"]["materials"]
     assert lines and all(m["material"] in size.text for m in lines)
     robust = sim_client.get(f"/plans/jobs/{jobs['robust']}")
-    assert robust.status_code == 200 and "Naive plan (ignores the response)" in robust.text
+    assert robust.status_code == 200 and "Expected-value plan of the same budget" in robust.text
     assert "LimitStatus" not in size.text + robust.text  # enums shown by their values
