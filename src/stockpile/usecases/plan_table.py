@@ -156,7 +156,7 @@ class PlanTable(BaseModel):
         lines = [
             f"objective {self.objective} ({self.method}), budget ${budget:,.0f}, "
             f"spent ${spent:,.0f}",
-            f"weighted unmet demand value: {before:,.0f} -> {after:,.0f} USD "
+            f"valued shortfall (risk measure): {before:,.0f} -> {after:,.0f} USD "
             f"(-{float(self.risk_reduction_usd):,.0f}; {self.coverage_per_dollar:.4g} per dollar; "
             f"budget shadow price {self.budget_shadow_price:.4g})",
             f"{'material':<22}{'buy':>14} {'unit':<12}{'cost USD':>16}  limit",

@@ -176,7 +176,7 @@ class TermsTable(BaseModel):
                 f"{_d(m.days_cover_total_after)}/{_d(m.days_cover_priority_after)}"
             )
             mv = m.marginal_value_per_dollar
-            mv_text = "" if mv is None else f"{max(mv, 0.0):.3g}"
+            mv_text = "" if mv is None else f"{max(mv, 0.0) + 0.0:.3g}"
             out.append(
                 "  ".join(
                     (
