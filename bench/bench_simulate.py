@@ -9,7 +9,10 @@ Figures:
   commit bc12148) on both models at the target size, in the same run: both engines get the
   same draws, batch by batch, and are timed alternately (best of ``REPEATS``); the ratio is
   given for the engine alone and for draws plus engine, with the largest relative difference
-  between the two engines' outputs on the first batch;
+  between the two engines' outputs on the first batch. The market-dynamics step (lagged price
+  response and inventories, added after the baseline) is switched off for this comparison, so
+  that both engines compute the same model; the figures above (``target``, ``light_target``)
+  run the built-in scenarios as they are, dynamics included;
 * the ratio to a numpy memory-streaming baseline measured in the same run (a STREAM-triad
   ``a = b + 2.5 c`` over float64 arrays of 2**24 elements, in elements per second): how many
   triad elements one scenario-material-month costs.
