@@ -10,16 +10,12 @@ simulated); and the calibrated parameters. Computed from the shipped posterior d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict
 
-from stockpile.calibration import (
-    HindcastRow,
-    Interval,
-    calibration_summary,
-    load_calibration,
-    shipped_hindcast,
-)
-from stockpile.reference.history import load_episodes
+if TYPE_CHECKING:  # the calibration (and its sampler) is imported when a hindcast is asked for
+    from stockpile.calibration import HindcastRow, Interval
 
 __all__ = [
     "HindcastInterval",
@@ -93,6 +89,8 @@ def _interval(interval: Interval | None) -> HindcastInterval | None:
 
 
 def _measures() -> dict[str, str]:
+    from stockpile.reference.history import load_episodes
+
     return {
         str(r.episode_id): f"{r.imposing_country}: {r.measure} ({r.commodity}; eff. {r.effective})"
         for r in load_episodes().itertuples(index=False)
@@ -129,6 +127,8 @@ def hindcast(*, seed: int = 1) -> HindcastReport:
     ----------
     seed : seed of the predictive draws (the intervals move by sampling noise only).
     """
+    from stockpile.calibration import calibration_summary, load_calibration, shipped_hindcast
+
     measures = _measures()
     summary = calibration_summary(load_calibration().posterior)
     return HindcastReport(
