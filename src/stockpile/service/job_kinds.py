@@ -16,6 +16,8 @@ from stockpile.service.jobs import JobKind, JobProgress
 from stockpile.simulate import builtin_scenarios
 from stockpile.usecases import (
     DEFAULT_SCENARIO,
+    BriefReport,
+    BriefRequest,
     ClassWeights,
     CompareReport,
     CompareRequest,
@@ -26,6 +28,7 @@ from stockpile.usecases import (
     SimulationRequest,
     SizeReport,
     SizeRequest,
+    brief,
     compare_variants,
     ledger_holdings,
     robust_plan,
@@ -34,6 +37,7 @@ from stockpile.usecases import (
 )
 
 __all__ = [
+    "BriefParams",
     "CompareParams",
     "PlanJobReport",
     "PlanParams",
@@ -219,7 +223,33 @@ def _compare_kind(db: Database) -> JobKind:
     )
 
 
+class BriefParams(BaseModel):
+    """The brief: the programme's money, the disruption scenarios, the supplier's answers."""
+
+    budget: float = Field(default=1e9, gt=0, le=1e12, description="Budget [USD]")
+    programme: str = Field(default="dla-2025", max_length=40)
+    runs: int = Field(default=1000, ge=100, le=20_000)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    ledger_holdings: bool = Field(default=True, description="Start from the ledger's holdings")
+
+
+def _brief_kind(db: Database) -> JobKind:
+    def run(params: BaseModel, progress: JobProgress) -> BriefReport:
+        p = BriefParams.model_validate(params)
+        request = BriefRequest(budget=p.budget, programme=p.programme, runs=p.runs, seed=p.seed)
+        holdings = _holdings(db, p.ledger_holdings)
+        return brief(request, holdings=holdings, progress=progress.update)
+
+    return JobKind(
+        name="brief",
+        params_model=BriefParams,
+        result_model=BriefReport,
+        run=run,
+        description="What the programme's money buys, and what the supplier's answers do to it",
+    )
+
+
 def default_job_kinds(db: Database) -> dict[str, JobKind]:
     """Kinds of job by name, bound to the service's database."""
-    kinds = [_simulation_kind(db), _plan_kind(db), _compare_kind(db)]
+    kinds = [_simulation_kind(db), _plan_kind(db), _compare_kind(db), _brief_kind(db)]
     return {k.name: k for k in kinds}

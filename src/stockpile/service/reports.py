@@ -18,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockpile.service.ledger_bridge import reference_book
-from stockpile.usecases import SimulationReport
+from stockpile.usecases import BriefReport, SimulationReport
 
 __all__ = [
     "OperationsReport",
     "ReportOperation",
+    "brief_pdf",
     "fiscal_year_bounds",
     "operations_pdf",
     "operations_report",
@@ -407,4 +408,15 @@ def scenario_pdf(report: SimulationReport, *, job_id: str, finished_at: dt.datet
                 f"{m.material}: price / reference price",
                 "P/P0 [-]",
             )
+    return bytes(pdf.output())
+
+
+def brief_pdf(report: BriefReport) -> bytes:
+    """The brief as PDF: its text, section by section, in a fixed-width font."""
+    pdf = _Pdf(f"Brief {report.generated_on}")
+    pdf.add_page()
+    pdf.h1(f"Brief: programme {report.programme}, {report.budget_usd:,.0f} USD")
+    pdf.set_font("Courier", "", 6.5)
+    for line in report.to_text().splitlines():
+        pdf.multi_cell(0, 3.2, _t(line) or " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

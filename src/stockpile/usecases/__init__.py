@@ -11,6 +11,7 @@ This layer may read the ledger (holdings, through plain functions taking a sessi
 calls the computation packages; those never import it (checked by ``make lint``).
 """
 
+from stockpile.usecases.brief import BriefReport, BriefRequest, brief
 from stockpile.usecases.buffer import (
     BandOutcome,
     BandTuningOut,
@@ -96,6 +97,8 @@ __all__ = [
     "RISK_TABLE_UNITS",
     "BandOutcome",
     "BandTuningOut",
+    "BriefReport",
+    "BriefRequest",
     "BufferReport",
     "BufferRequest",
     "ClassWeights",
@@ -140,6 +143,7 @@ __all__ = [
     "TermsTable",
     "UseCaseInputError",
     "ValuedShortfallLine",
+    "brief",
     "buffer_band",
     "compare_variants",
     "file_holdings",

@@ -37,6 +37,7 @@ def _root(
 
 def _register() -> None:
     """Attach the sub-applications (imported here so the CLI is one place to read)."""
+    from stockpile.service.cli import brief as _brief
     from stockpile.service.cli import compare as _compare
     from stockpile.service.cli import data as _data
     from stockpile.service.cli import ledger as _ledger
@@ -52,6 +53,7 @@ def _register() -> None:
     _simulate.register(app)
     _market.register(app)
     _compare.register(app)
+    _brief.register(app)
     app.add_typer(_plan.app, name="plan")
     app.add_typer(_serve.app, name="serve")
 
