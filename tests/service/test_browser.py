@@ -49,6 +49,7 @@ PAGES = {
     "releases": "/releases",
     "scenarios": "/scenarios",
     "compare": "/compare",
+    "brief": "/brief",
     "plans": "/plans",
     "journal": "/journal",
     "reports": "/reports",
@@ -205,6 +206,28 @@ def test_compare_variants_from_page(server: tuple[str, Any], browser: Any) -> No
     page.wait_for_selector("#short-1 .main-svg")
     page.wait_for_selector("#price-1 .main-svg")
     _shot(page, "compare-result")
+    page.close()
+
+
+def test_brief_from_page(server: tuple[str, Any], browser: Any) -> None:
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _login(page, base, "analyst")
+    page.goto(f"{base}/brief")
+    page.fill("#runs", "100")
+    page.click("#run")
+    page.wait_for_url("**/brief/jobs/**")
+    page.wait_for_function(
+        "document.querySelector('#job-status') && "
+        "document.querySelector('#job-status').textContent.trim() === 'succeeded'",
+        timeout=120_000,
+    )
+    page.wait_for_selector("#levers")
+    assert "recycling-25" in page.inner_text("#levers")
+    assert page.query_selector_all("table.programme")
+    _shot(page, "brief")
+    pdf = page.request.get(base + page.get_attribute("#pdf", "href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     page.close()
 
 

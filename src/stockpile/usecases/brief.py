@@ -219,8 +219,8 @@ def _terms_lines(report: SizeReport) -> list[str]:
     if report.terms is None:
         return [report.plan.summary_line()]
     lines = [
-        f"{'material':<12}{'buy [t]':>10}{'cost [USD]':>16}{'price [USD/unit] (year, basis)':>34}"
-        f"{'cover before->after [d]':>26}{'unmet before->after [USD]':>30}"
+        f"{'material':<12}{'buy [t]':>10}{'cost [USD]':>16}  {'price [USD/unit] (year, basis)':<40}"
+        f"{'cover before->after [d]':>24}{'unmet before->after [USD]':>32}"
     ]
     for m in report.terms.materials:
         price = (
@@ -229,9 +229,9 @@ def _terms_lines(report: SizeReport) -> list[str]:
         before = sum(float(v) for v in m.unmet_usd_before.values())
         after = sum(float(v) for v in m.unmet_usd_after.values())
         lines.append(
-            f"{m.material:<12}{m.quantity_t:>10,.0f}{float(m.cost_usd):>16,.0f}{price:>34}"
-            f"{_n(m.days_cover_total_before):>12} -> {_n(m.days_cover_total_after):<10}"
-            f"{before:>16,.0f} -> {after:<12,.0f}"
+            f"{m.material:<12}{m.quantity_t:>10,.1f}{float(m.cost_usd):>16,.0f}  {price:<40}"
+            f"{_n(m.days_cover_total_before):>12} -> {_n(m.days_cover_total_after):<8}"
+            f"{before:>18,.0f} -> {after:<12,.0f}"
         )
     vs = report.terms
     lines.append(

@@ -171,6 +171,7 @@ def material_page(request: Request, user: WebUser, session: DbSession, name: str
 
 def _page_routers() -> tuple[APIRouter, ...]:
     from stockpile.service.web import (
+        brief_pages,
         compare_pages,
         ledger_pages,
         market_pages,
@@ -186,6 +187,7 @@ def _page_routers() -> tuple[APIRouter, ...]:
         scenario_pages.router,
         market_pages.router,
         compare_pages.router,
+        brief_pages.router,
         plan_pages.router,
         report_pages.router,
         user_pages.router,
