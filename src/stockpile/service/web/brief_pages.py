@@ -78,13 +78,6 @@ def _report(session: DbSession, job_id: str) -> tuple[JobRow, BriefReport | None
         return row, None
 
 
-@router.get("/brief/jobs/{job_id}", response_class=HTMLResponse)
-def brief_job(request: Request, user: WebUser, session: DbSession, job_id: str) -> HTMLResponse:
-    """A brief: progress while it runs, its four sections when done."""
-    row, report = _report(session, job_id)
-    return render(request, user, "brief_job.html", {"job": row, "report": report})
-
-
 @router.get("/brief/jobs/{job_id}.pdf")
 def brief_job_pdf(user: WebUser, session: DbSession, job_id: str) -> Response:
     """The brief as PDF."""
@@ -96,3 +89,10 @@ def brief_job_pdf(user: WebUser, session: DbSession, job_id: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="brief-{job_id}.pdf"'},
     )
+
+
+@router.get("/brief/jobs/{job_id}", response_class=HTMLResponse)
+def brief_job(request: Request, user: WebUser, session: DbSession, job_id: str) -> HTMLResponse:
+    """A brief: progress while it runs, its four sections when done."""
+    row, report = _report(session, job_id)
+    return render(request, user, "brief_job.html", {"job": row, "report": report})
