@@ -78,6 +78,18 @@ def _factor(unit: str, target: str, path: str, check: _Checker) -> float | None:
         return None
 
 
+def _hhi(shares: dict[str, float]) -> float:
+    """Herfindahl-Hirschman index of country shares [-] on the 0-10,000 scale."""
+    return float(sum((100.0 * v) ** 2 for v in shares.values()))
+
+
+def _with_added(shares: dict[str, float], country: str, added: float) -> dict[str, float]:
+    """Shares after ``added`` (a share of today's world output) comes on line in ``country``."""
+    out = {k: v / (1.0 + added) for k, v in shares.items()}
+    out[country] = out.get(country, 0.0) + added / (1.0 + added)
+    return out
+
+
 def _ramp(months: int, lead: int, ramp: int) -> npt.NDArray[np.float64]:
     """Share of capacity on line in each month: 0 before ``lead``, rising linearly over
     ``ramp`` months to 1 [-]."""
@@ -229,8 +241,15 @@ def compile_levers(
             blocked[j].update(
                 e for e, ev in enumerate(events) if ev.us and ev.materials[j] and ev.countries[k]
             )
+        shares = dict(base.world_shares)
+        added = lever.capacity_per_year * factor / total
+        loc_before, loc_after = _hhi(shares), _hhi(_with_added(shares, where, added))
+        own_after = _hhi(_with_added(shares, owner, added))
         notes.append(
-            f"new_supply_abroad {key}: {lever.capacity_per_year:g} {lever.unit}/yr in "
+            f"new_supply_abroad {key}: HHI by location {loc_before:,.0f} -> {loc_after:,.0f}, "
+            f"by owner {loc_before:,.0f} -> {own_after:,.0f} at full capacity (existing output "
+            "counted as owned where it is mined); "
+            f"{lever.capacity_per_year:g} {lever.unit}/yr in "
             f"{where} owned by {owner}, on line from month {lever.lead_months} over "
             f"{lever.ramp_months} months, {u:.1%} to U.S. buyers {label}"
         )
