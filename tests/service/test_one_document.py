@@ -73,7 +73,7 @@ def test_job_result_union_is_in_the_openapi_schema(sim_client: TestClient) -> No
     op = schema["paths"]["/api/v1/jobs/{job_id}/result"]["get"]
     ok = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["discriminator"]["propertyName"] == "kind"
-    assert set(ok["discriminator"]["mapping"]) == {"simulation", "plan", "compare"}
+    assert set(ok["discriminator"]["mapping"]) == {"simulation", "plan", "compare", "brief"}
     names = schema["components"]["schemas"]
     assert {"SimulationReport", "SizeReport", "RobustReport"} <= set(names)
     assert names["SizeReport"]["properties"]["kind"]["const"] == "size"

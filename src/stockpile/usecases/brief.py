@@ -245,13 +245,13 @@ def _terms_lines(report: SizeReport) -> list[str]:
 def _purchases(report: SizeReport) -> dict[str, float]:
     if report.terms is not None:
         return {m.material: m.quantity_t for m in report.terms.materials}
-    return {p.material: p.quantity for p in report.plan.lines}
+    return {p.material: p.quantity for p in report.plan.materials}
 
 
 def _costs(report: SizeReport) -> dict[str, Money]:
     if report.terms is not None:
         return {m.material: m.cost_usd for m in report.terms.materials}
-    return {p.material: p.cost_usd for p in report.plan.lines}
+    return {p.material: p.cost_usd for p in report.plan.materials}
 
 
 def brief(
@@ -338,7 +338,7 @@ def brief(
             )
     if progress is not None:
         progress(1.0, "done")
-    held = [
+    held: list[dict[str, str | float | None]] = [
         {"material": h.material, "quantity": h.quantity, "unit": h.unit}
         for h in (holdings.items if holdings is not None else ())
     ]
