@@ -198,3 +198,56 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
         for rec in trace.months:
             rec.shortfall, rec.stock = [nan, nan, nan], nan
     return trace
+
+
+def stage_weights(
+    net: object, stage: object, country: str, exports_only: bool, us_import_shares: dict
+) -> tuple[float, float]:
+    """World and U.S. weights of a full cut of ``country`` at ``stage``, by plain matrices.
+
+    Builds, for each step down the chain, the dense feed matrix over every country named
+    anywhere in the network (a producer missing from the matrix draws from the traded pool of
+    surpluses), multiplies the lost-share vector through it and weights the arrival stage.
+    """
+    chain = list(net.chain)  # type: ignore[attr-defined]
+    qty = net.quantities  # type: ignore[attr-defined]
+    names = sorted(
+        {c for st in chain for c in net.shares[st]}  # type: ignore[attr-defined]
+        | {c for st in net.feed for r in net.feed[st] for c in [r, *net.feed[st][r]]}  # type: ignore[attr-defined]
+        | set(us_import_shares)
+        | {country}
+    )
+    idx = {c: i for i, c in enumerate(names)}
+    lost = [0.0] * len(names)
+    lost[idx[country]] = 1.0
+    first = chain.index(stage)
+    arrival = chain.index(net.arrival)  # type: ignore[attr-defined]
+    for k in range(first + 1, arrival + 1):
+        st = chain[k]
+        up, down = qty[chain[k - 1]], qty[st]
+        surplus = {c: max(0.0, q - down.get(c, 0.0)) for c, q in up.items()}
+        total = sum(surplus.values())
+        pool = {c: v / total for c, v in surplus.items() if v > 0} if total > 0 else {}
+        feed = net.feed[st]  # type: ignore[attr-defined]
+        listed = set(feed) | set(net.shares[st])  # type: ignore[attr-defined]
+        if k == arrival:
+            listed |= set(us_import_shares)
+        new = [0.0] * len(names)
+        for r in names:
+            if r not in listed:
+                continue
+            row = feed.get(r, pool)
+            x = 0.0
+            for c, f in row.items():
+                if exports_only and k == first + 1 and c == r == country:
+                    continue
+                x += f * lost[idx[c]]
+            new[idx[r]] = min(1.0, x)
+        lost = new
+    s_a = net.shares[net.arrival]  # type: ignore[attr-defined]
+    world = sum(s_a.get(c, 0.0) * lost[idx[c]] for c in names)
+    us = sum(us_import_shares.get(c, 0.0) * lost[idx[c]] for c in names)
+    rest = max(0.0, 1.0 - sum(us_import_shares.values()))
+    if "ROW" in idx:
+        us += rest * lost[idx["ROW"]]
+    return min(1.0, world), min(1.0, us)

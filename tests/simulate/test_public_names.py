@@ -28,6 +28,8 @@ def test_public_surface() -> None:
             "ReferenceFrames",
             "ReleaseTrigger",
             "Scenario",
+            "StageNetwork",
+            "StageWeights",
             "ScenarioError",
             "SimulationInputError",
             "SimulationResult",
@@ -38,6 +40,7 @@ def test_public_surface() -> None:
             "build_baseline",
             "builtin_scenarios",
             "compile_scenario",
+            "build_network",
             "draw_range",
             "load_holdings",
             "load_reference_frames",
@@ -47,6 +50,7 @@ def test_public_surface() -> None:
             "run_batch",
             "run_engine",
             "simulate",
+            "stage_weights",
             "write_results",
         ]
     )

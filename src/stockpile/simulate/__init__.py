@@ -42,6 +42,7 @@ from stockpile.simulate.scenario import (
     ReleaseTrigger,
     Scenario,
 )
+from stockpile.simulate.stages import StageNetwork, StageWeights, build_network, stage_weights
 
 __all__ = [
     "BLOCK_SIZE",
@@ -67,10 +68,13 @@ __all__ = [
     "ScenarioError",
     "SimulationInputError",
     "SimulationResult",
+    "StageNetwork",
+    "StageWeights",
     "Stats",
     "Triangular",
     "Uniform",
     "build_baseline",
+    "build_network",
     "builtin_scenarios",
     "compile_scenario",
     "draw_range",
@@ -82,6 +86,7 @@ __all__ = [
     "run_batch",
     "run_engine",
     "simulate",
+    "stage_weights",
     "stream_generator",
     "write_results",
 ]

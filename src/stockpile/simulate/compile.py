@@ -41,6 +41,7 @@ from stockpile.simulate.scenario import (
     SpareCapacity,
     Substitution,
 )
+from stockpile.simulate.stages import StageColumn, StageNetwork, compile_stages
 
 __all__ = [
     "CompiledEvent",
@@ -93,6 +94,9 @@ class CompiledEvent:
     probability : probability that the event occurs [-].
     surge, replenishment_months, replenishment_surge : conflict only (defence demand multipliers
         [-] and replenishment length [month]); ``None`` for other events.
+    delay : months added to the drawn start (a stage event's pipeline lead time) [month].
+    draws_of : index of an earlier compiled event whose draws this one reuses (a stage event
+        split by lead time keeps one set of draws); ``None`` = draws of its own.
     """
 
     id: str
@@ -108,6 +112,8 @@ class CompiledEvent:
     surge: Distribution | None = None
     replenishment_months: Distribution | None = None
     replenishment_surge: Distribution | None = None
+    delay: int = 0
+    draws_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,8 @@ class CompiledScenario:
     levers : the scenario's levers, compiled (:mod:`stockpile.simulate.levers`).
     dynamics : specs of the market dynamics (long-run multiplier, adjustment time [month],
         inventory cover [month]), or None for the static clearing.
+    networks : stage networks of the materials with stage events (see
+        :mod:`stockpile.simulate.stages`); the country axis then holds ``ISO3@stage`` columns.
     """
 
     name: str
@@ -176,6 +184,7 @@ class CompiledScenario:
     holdings_note: str
     levers: CompiledLevers = field(default_factory=CompiledLevers)
     dynamics: MarketDynamicsSpec | None = None
+    networks: Mapping[str, StageNetwork] = field(default_factory=dict)
 
     @property
     def n_materials(self) -> int:
@@ -312,15 +321,31 @@ def compile_scenario(
         baselines = build_baseline(keys, scenario.baseline, frames, countries)
     except SimulationInputError as exc:
         raise ScenarioError(source, [Problem("baseline", str(exc))]) from exc
+    staged = compile_stages(
+        scenario,
+        keys,
+        baselines,
+        lambda name: _quiet_material(name),
+        check.countries.resolve,
+    )
+    for path, reason in staged.problems:
+        check.add(path, reason)
+    check.raise_if_any()
+    n_plain = len(axis)
+    for col in staged.columns:
+        _axis(col.label)
     m, k = len(keys), len(axis)
     world = np.zeros((m, k))
     imports = np.zeros((m, k))
     for i, b in enumerate(baselines):
-        for j, iso3 in enumerate(axis):
+        for j, iso3 in enumerate(axis[:n_plain]):
             world[i, j] = b.world_shares.get(iso3, 0.0)
             imports[i, j] = b.us_import_shares.get(iso3, 0.0)
+    for col in staged.columns:
+        world[col.material, axis.index(col.label)] = col.world
+        imports[col.material, axis.index(col.label)] = col.us
 
-    events = _compile_events(scenario, keys, axis, baselines, check)
+    events = _compile_events(scenario, keys, axis, baselines, check, staged.columns)
     responses = _compile_responses(scenario, keys, check)
     stock0, note = _holdings(scenario, keys, baselines, holdings, holdings_note, check)
     levers = compile_levers(
@@ -371,7 +396,17 @@ def compile_scenario(
         holdings_note=note,
         levers=levers,
         dynamics=scenario.market.dynamics,
+        networks=dict(staged.networks),
     )
+
+
+def _quiet_material(name: str) -> str | None:
+    from stockpile.reference import UnknownMaterialError, get_material
+
+    try:
+        return get_material(name).key
+    except UnknownMaterialError:
+        return None
 
 
 def _names_by_key(table: Mapping[str, object], keys: Sequence[str]) -> list[str]:
@@ -388,11 +423,15 @@ def _compile_events(
     axis: list[str],
     baselines: Sequence[MaterialBaseline],
     check: _Checker,
+    columns: Sequence[StageColumn] = (),
 ) -> tuple[CompiledEvent, ...]:
     out: list[CompiledEvent] = []
     for i, ev in enumerate(scenario.events):
         path = f"events[{i}]"
         countries = np.zeros(len(axis), dtype=bool)
+        if isinstance(ev, ExportControl | Outage) and ev.stage is not None:
+            out.extend(_stage_events(ev, i, keys, axis, columns, len(out), check))
+            continue
         if isinstance(ev, Conflict):
             mats = _mask(ev.materials, keys, check, f"{path}.materials")
             for c in ev.sea_route_countries:
@@ -452,6 +491,55 @@ def _compile_events(
                     )
         out.append(compiled)
     return tuple(out)
+
+
+def _stage_events(
+    ev: ExportControl | Outage,
+    index: int,
+    keys: list[str],
+    axis: list[str],
+    columns: Sequence[StageColumn],
+    first: int,
+    check: _Checker,
+) -> list[CompiledEvent]:
+    """A stage event as compiled events on its ``ISO3@stage`` columns, one per lead time."""
+    mats = _mask(ev.materials, keys, check, f"events[{index}].materials")
+    if isinstance(ev, ExportControl):
+        targets = [check.countries.resolve(t) for t in ev.targets]
+        all_dest = not ev.targets
+        world, us = all_dest, all_dest or "USA" in targets
+        share, kind = ev.withheld_share, EventKind.EXPORT_CONTROL
+    else:
+        world, us, share, kind = True, True, ev.lost_share, EventKind.OUTAGE
+    mine = [c for c in columns if c.event == index]
+    leads = sorted({c.lead for c in mine}) or [0]
+    out: list[CompiledEvent] = []
+    for n, lead in enumerate(leads):
+        countries = np.zeros(len(axis), dtype=bool)
+        materials = np.zeros(len(keys), dtype=bool)
+        for c in mine:
+            if c.lead == lead:
+                countries[axis.index(c.label)] = True
+                materials[c.material] = True
+        if not mine:
+            materials = mats  # materials without a network: no column, no effect
+        out.append(
+            CompiledEvent(
+                id=ev.id,
+                kind=kind,
+                materials=materials,
+                countries=countries,
+                world=world,
+                us=us,
+                share=share,
+                start=ev.start_month,
+                duration=ev.duration_months,
+                probability=ev.probability,
+                delay=lead,
+                draws_of=None if n == 0 else first,
+            )
+        )
+    return out
 
 
 _RESPONSE_KINDS: dict[type, ResponseKind] = {

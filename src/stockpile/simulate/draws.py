@@ -16,7 +16,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -181,9 +181,15 @@ def _draw_block(model: CompiledScenario, seed: int, block: int) -> Draws:
     events: list[EventDraws] = []
     event_names = _numbered([f"event:{ev.id}" for ev in model.events])
     for ev, name in zip(model.events, event_names, strict=True):
+        if ev.draws_of is not None:
+            # a stage event split by lead time: the same draws, shifted by its own delay
+            base = events[ev.draws_of]
+            shift = ev.delay - model.events[ev.draws_of].delay
+            events.append(replace(base, start=base.start + shift))
+            continue
         rng = stream_generator(seed, block, name)
         occurs = rng.random(n) < ev.probability
-        start = _months(ev.start.sample(rng, n), round_=False)
+        start = _months(ev.start.sample(rng, n), round_=False) + ev.delay
         duration = _months(ev.duration.sample(rng, n), round_=True)
         share = ev.share.sample(rng, n)
         if ev.kind is EventKind.CONFLICT:

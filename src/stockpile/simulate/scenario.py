@@ -43,6 +43,10 @@ __all__ = [
     "Response",
     "Scenario",
     "SpareCapacity",
+    "StageFeed",
+    "StageForm",
+    "StageNetworkSpec",
+    "StageShares",
     "StockpileSpec",
     "Substitution",
     "Variant",
@@ -205,22 +209,29 @@ class _Timed(_Model):
 
 
 class ExportControl(_Timed):
-    """A country withholds a share of its exports of some materials, to all or named targets."""
+    """A country withholds a share of its exports of some materials, to all or named targets.
+
+    ``stage`` (``mine``, ``refined``, ``metal``, ``magnet``) places the control at one stage of
+    the materials' chains (an ore export ban: ``mine``); without it the control acts on the
+    country's share of the baseline origin shares, as before stages existed.
+    """
 
     kind: Literal["export_control"]
     country: str
     materials: list[str] = Field(min_length=1)
     targets: list[str] = Field(default_factory=list)
     withheld_share: Share
+    stage: str | None = None
 
 
 class Outage(_Timed):
-    """A mine or plant outage: a share of one country's production is lost."""
+    """A mine or plant outage: a share of one country's production is lost (at ``stage``)."""
 
     kind: Literal["outage"]
     country: str
     materials: list[str] = Field(min_length=1)
     lost_share: Share
+    stage: str | None = None
 
 
 class Conflict(_Timed):
@@ -282,6 +293,90 @@ Response = Annotated[
 ]
 
 
+def _check_shares(shares: dict[str, float], what: str, *, total: bool) -> None:
+    for country, value in shares.items():
+        if math.isnan(value) or not 0.0 <= value <= 1.0:
+            raise ValueError(f"{what}.{country}: a share must be in [0, 1], got {value}")
+    sum_ = sum(shares.values())
+    if total and abs(sum_ - 1.0) > 1e-6:
+        raise ValueError(f"{what}: feed shares sum to {sum_:g}, they must sum to 1")
+    if not total and sum_ > 1.0 + 1e-6:
+        raise ValueError(f"{what}: shares sum to {sum_:g} > 1")
+
+
+class StageFeed(_Model):
+    """A sourced feed matrix of one stage: for each producing country at the stage, the shares
+    of its feed that come from each country of the stage above (each row sums to 1)."""
+
+    shares: dict[str, dict[str, float]] = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rows(self) -> StageFeed:
+        for country, row in self.shares.items():
+            _check_shares(row, f"shares.{country}", total=True)
+        return self
+
+
+class StageShares(_Model):
+    """Country shares of world output at one stage [fraction], sourced."""
+
+    shares: dict[str, float] = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sum(self) -> StageShares:
+        _check_shares(self.shares, "shares", total=False)
+        return self
+
+
+class StageNetworkSpec(_Model):
+    """How one material flows through its stages in the scenario.
+
+    Attributes
+    ----------
+    arrival : the stage at which U.S. imports arrive (default: the most downstream stage with
+        sourced country shares).
+    lead_months : months of material in transit between the stage above and each stage (the
+        pipeline lead time a cut takes to reach the stage) [month]; 0 where not given.
+    feed : sourced feed matrices by stage; without one a stage's producers outside the
+        countries of the stage above draw feed in proportion to traded (surplus) shares.
+    shares : sourced country shares for stages the reference data lack.
+    """
+
+    arrival: str | None = None
+    lead_months: dict[str, float] = Field(default_factory=dict)
+    feed: dict[str, StageFeed] = Field(default_factory=dict)
+    shares: dict[str, StageShares] = Field(default_factory=dict)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _leads(self) -> StageNetworkSpec:
+        for stage, months in self.lead_months.items():
+            if math.isnan(months) or not 0.0 <= months <= 120.0:
+                raise ValueError(f"lead_months.{stage}: must be in [0, 120] months, got {months}")
+        return self
+
+
+class StageForm(_Model):
+    """A stockpile lot held in an upstream form (ore, oxide...) of a material.
+
+    It serves demand only after conversion: ``conversion_capacity`` [quantity of the material
+    per month, in ``unit``] in ``conversion_countries``, starting ``conversion_lead_months``
+    after the disruption onset; capacity in a country that an event cuts at the stage the lot
+    is converted into does not count.
+    """
+
+    material: str
+    form: str
+    quantity: float = Field(ge=0, allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    conversion_capacity: float = Field(ge=0, allow_inf_nan=False)
+    conversion_countries: list[str] = Field(default_factory=list)
+    conversion_lead_months: float = Field(default=0.0, ge=0, le=120, allow_inf_nan=False)
+    source: str = ""
+
+
 class HoldingItem(_Model):
     """One material held at the start [quantity in ``unit``]."""
 
@@ -313,6 +408,7 @@ class StockpileSpec(_Model):
     )
     release_capacity_share: Share = Fixed(value=1.0)
     holdings: HoldingsSpec = Field(default_factory=HoldingsSpec)
+    forms: list[StageForm] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _serve(self) -> StockpileSpec:
@@ -382,6 +478,7 @@ class Scenario(_Model):
     levers: list[Lever] = Field(default_factory=list)
     stockpile: StockpileSpec = Field(default_factory=StockpileSpec)
     variants: list[Variant] = Field(default_factory=list)
+    stages: dict[str, StageNetworkSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _names(self) -> Scenario:

@@ -1,0 +1,41 @@
+"""Write single_stage_reference.json: per-scenario totals of the built-in scenarios without
+stage events, as computed by the engine before stage networks existed (commit 56965de).
+
+Run from a checkout of that commit: ``python tests/simulate/data/make_single_stage_reference.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from stockpile.simulate import resolve_scenario, simulate
+
+SCENARIOS = [
+    "china-export-ban-us-2024",
+    "blockade-east-asia",
+    "us-planning-conflict",
+    "china-tungsten-bismuth-indium-2025",
+]
+HOLDINGS = {"gallium": (4000.0, "kg"), "antimony": (1500.0, "t"), "tin": (3000.0, "short_ton")}
+
+
+def main() -> None:
+    out: dict[str, dict[str, list[float]]] = {}
+    for name in SCENARIOS:
+        scenario, _ = resolve_scenario(name)
+        res = simulate(scenario, runs=64, seed=11, holdings=HOLDINGS)
+        out[name] = {
+            key: [
+                float(res.shortfall[:, j].sum()),
+                float(res.output.peak_price_ratio[:, j].sum()),
+                float(res.output.release[:, j].sum()),
+            ]
+            for j, key in enumerate(res.keys)
+        }
+    path = Path(__file__).with_name("single_stage_reference.json")
+    path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
