@@ -72,7 +72,11 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
     shares = [sd, se, so]
     serve = [bool(v) for v in model.serve]
     stock = float(model.stock0[m])
-    capacity = float(draws.release_capacity_share[s]) * stock
+    forms = model.forms
+    upstream = float(forms.upstream0[m]) if forms is not None else 0.0
+    convert = float(forms.conversion_capacity[m]) if forms is not None else 0.0
+    convert_lead = float(forms.conversion_lead[m]) if forms is not None else 0.0
+    capacity = float(draws.release_capacity_share[s]) * (stock + upstream)
     trace = Trace()
     served_share = sum(shares[c] for c in range(3) if serve[c])
     if served_share > 0:
@@ -167,6 +171,11 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
             supply -= served
             gap = demand[c] - served
             gaps.append(gap if gap > tol else 0.0)
+        # upstream forms (ore) become usable through conversion, from onset + conversion lead
+        if upstream > 0 and t >= onset + convert_lead:
+            moved = min(upstream, convert)
+            upstream -= moved
+            stock += moved
         allowed = model.trigger is ReleaseTrigger.SHORTFALL or (
             model.trigger is ReleaseTrigger.EMERGENCY and emergency
         )

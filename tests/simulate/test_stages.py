@@ -260,3 +260,88 @@ def test_single_stage_scenarios_give_the_numbers_of_before() -> None:
             ]
             expected = pytest.approx(stored[name][key], rel=1e-12, abs=1e-9, nan_ok=True)
             assert now == expected, (name, key)
+
+
+def _with_lot(data: dict[str, Any], **lot: Any) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    data["stockpile"]["forms"] = [
+        {"material": "antimony", "unit": "t", "illustrative": True, **lot},
+    ]
+    return data
+
+
+def _refined_ban(base: dict[str, Any]) -> dict[str, Any]:
+    # CAN stops refined exports: the U.S. loses all its imports (100 t/month) for six months
+    return _case(
+        base,
+        {"kind": "export_control", "country": "CAN", "stage": "refined", "withheld_share": 1.0},
+    )
+
+
+def test_ore_stock_without_outside_conversion_serves_nothing(
+    base: dict[str, Any], frames: ReferenceFrames
+) -> None:
+    bare = simulate(parse_scenario(_refined_ban(base)), runs=2, seed=0, frames=frames)
+    ore = _with_lot(
+        _refined_ban(base), form="mine", quantity=500.0, conversion_capacity={"CAN": 200.0}
+    )
+    res = simulate(parse_scenario(ore), runs=2, seed=0, frames=frames)
+    assert res.output.release[0, 0] == 0.0
+    assert res.shortfall[0, 0] == pytest.approx(bare.shortfall[0, 0])
+    assert res.shortfall[0, 0] == pytest.approx(600.0)
+
+
+def test_ore_stock_serves_at_the_outside_conversion_rate(
+    base: dict[str, Any], frames: ReferenceFrames
+) -> None:
+    ore = _with_lot(
+        _refined_ban(base),
+        form="mine",
+        quantity=500.0,
+        conversion_capacity={"CAN": 200.0, "AUS": 30.0},
+        conversion_lead_months=2,
+    )
+    res = simulate(parse_scenario(ore), runs=2, seed=0, frames=frames, keep_paths=True)
+    short = res.output.paths.shortfall[0, 0].sum(axis=1)  # type: ignore[union-attr]
+    # AUS converts 30 t/month from month 2; the release capacity (100% of holdings) is no limit
+    assert short[:6] == pytest.approx([100, 100, 70, 70, 70, 70])
+    assert res.output.release[0, 0] == pytest.approx(120.0)
+    metal = _with_lot(_refined_ban(base), form="refined", quantity=500.0)
+    res_metal = simulate(parse_scenario(metal), runs=2, seed=0, frames=frames)
+    # the same tonnage held as metal covers five of the six months
+    assert res_metal.shortfall[0, 0] == pytest.approx(100.0)
+
+
+def test_engine_matches_reference_with_upstream_forms(
+    base: dict[str, Any], reference: ModuleType, frames: ReferenceFrames
+) -> None:
+    from stockpile.simulate import run_engine
+
+    data = _with_lot(
+        _refined_ban(base),
+        form="mine",
+        quantity=300.0,
+        conversion_capacity={"AUS": 45.0},
+        conversion_lead_months=1,
+    )
+    data["events"][0]["withheld_share"] = {"dist": "uniform", "low": 0.3, "high": 1.0}
+    data["events"][0]["start_month"] = {"dist": "uniform", "low": 0, "high": 5}
+    data["stockpile"]["release_capacity_share"] = {"dist": "uniform", "low": 0.05, "high": 0.3}
+    model = compile_scenario(parse_scenario(data), frames=frames)
+    draws = draw_range(model, seed=9, start=0, stop=30)
+    out = run_engine(model, draws)
+    for s in range(draws.size):
+        ref = reference.simulate_one(model, draws, s, 0)
+        assert out.shortfall_by_class[s, 0].sum() == pytest.approx(sum(ref.shortfall_by_class))
+        assert out.release[s, 0] == pytest.approx(ref.release)
+
+
+def test_conversion_route_without_capacity_is_refused(
+    base: dict[str, Any], frames: ReferenceFrames
+) -> None:
+    data = _with_lot(_refined_ban(base), form="mine", quantity=10.0)
+    with pytest.raises(ScenarioError, match=r"stockpile.forms\[0\].conversion_capacity"):
+        compile_scenario(parse_scenario(data), frames=frames)
+    data = _with_lot(_refined_ban(base), form="oxide", quantity=10.0)
+    with pytest.raises(ScenarioError, match=r"stockpile.forms\[0\].form: unknown form"):
+        compile_scenario(parse_scenario(data), frames=frames)

@@ -229,8 +229,14 @@ class EngineContext:
     trigger : release trigger.
     serve : served classes (defence, essential, other) [3]; a prefix of the priority order.
     n_served : number of served classes.
-    capacity : stockpile release capacity [S, M] [unit/month].
-    stock0 : initial holdings [S, M] [unit].
+    capacity : stockpile release capacity [S, M] [unit/month], a share of all holdings
+        (ready and upstream forms).
+    stock0 : initial holdings in the form U.S. demand uses [S, M] [unit].
+    upstream0 : initial holdings in upstream forms [S, M] [unit].
+    conversion : conversion capacity of the upstream forms outside the cut countries
+        [S, M] [unit/month].
+    conversion_begin : first month of conversion (disruption onset + conversion lead)
+        [S, M] [month] (inf: no onset).
     days_of_cover : initial holdings / daily demand of the served classes [S, M] [day].
     ed, es : demand and supply elasticities [S, M] [-].
     max_price_ratio : bound of the price search [-].
@@ -256,6 +262,9 @@ class EngineContext:
     n_served: int
     capacity: FloatArray
     stock0: FloatArray
+    upstream0: FloatArray
+    conversion: FloatArray
+    conversion_begin: FloatArray
     days_of_cover: FloatArray
     ed: FloatArray
     es: FloatArray
@@ -358,6 +367,11 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
                 moves=_moves(replenishing),
             )
         )
+    forms = model.forms
+    m = model.n_materials
+    upstream0 = forms.upstream0 if forms is not None else np.zeros(m)
+    conversion = forms.conversion_capacity if forms is not None else np.zeros(m)
+    lead = forms.conversion_lead if forms is not None else np.zeros(m)
     world_groups = _groups(model, model.world_shares, "world", shape)
     us_groups = _groups(model, model.import_shares, "us", shape)
     onset, onset_column = _onset(model, draws)
@@ -387,8 +401,11 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
         trigger=model.trigger,
         serve=serve,
         n_served=int(serve.sum()),
-        capacity=draws.release_capacity_share[:, None] * model.stock0[None, :],
+        capacity=draws.release_capacity_share[:, None] * (model.stock0 + upstream0)[None, :],
         stock0=np.broadcast_to(model.stock0[None, :], shape).copy(),
+        upstream0=np.broadcast_to(upstream0[None, :], shape).copy(),
+        conversion=_spread(conversion[None, :], shape),
+        conversion_begin=onset[:, onset_column] + lead[None, :],
         days_of_cover=days_of_cover,
         ed=draws.ed,
         es=draws.es,

@@ -191,6 +191,7 @@ class MonthState:
     drawing: npt.NDArray[np.intp]
     stock: FloatArray
     drawdown: Drawdown | None
+    upstream: FloatArray
     totals: Totals
     paths: PathRecord | None
     lever: LeverState
@@ -230,6 +231,7 @@ def new_state(ctx: EngineContext) -> MonthState:
         drawing=np.zeros(0, dtype=np.intp),
         stock=ctx.stock0.copy(),
         drawdown=None,
+        upstream=ctx.upstream0.copy(),
         totals=Totals(
             shortfall=[np.zeros(shape) for _ in range(3)],
             release=np.zeros(shape),
@@ -428,6 +430,27 @@ def _refresh_drawing(ctx: EngineContext, state: MonthState) -> None:
     state.drawing = np.flatnonzero(ready)
 
 
+def step_conversion(ctx: EngineContext, state: MonthState) -> None:
+    """Step 5a: holdings in an upstream form (ore, oxide) become usable through conversion.
+
+    From the disruption onset plus the conversion lead, ``min(upstream, capacity)`` per month
+    moves from the upstream holdings to the usable stock; capacity in a cut country does not
+    count (:mod:`stockpile.simulate.stages`), so with none the upstream form serves nothing.
+    """
+    if not state.upstream.any():
+        return
+    now = ctx.conversion_begin <= state.t
+    if not now.any():
+        return
+    moved = np.where(now, np.minimum(state.upstream, ctx.conversion), 0.0)
+    if not moved.any():
+        return
+    state.upstream -= moved
+    state.stock += moved
+    state.has_stock |= moved > 0.0
+    _refresh_drawing(ctx, state)
+
+
 def step_release(ctx: EngineContext, state: MonthState) -> None:
     """Step 5: stockpile release, defence first among the served classes.
 
@@ -530,6 +553,7 @@ STEPS: tuple[Step, ...] = (
     step_price,
     step_supplier_reserve,
     step_balance,
+    step_conversion,
     step_release,
     step_totals,
     step_paths,

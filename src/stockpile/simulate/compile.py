@@ -26,6 +26,7 @@ from stockpile.simulate.baseline import (
 )
 from stockpile.simulate.distributions import Distribution
 from stockpile.simulate.errors import Problem, ScenarioError, SimulationInputError
+from stockpile.simulate.forms import CompiledForms, compile_forms
 from stockpile.simulate.levers import CompiledLevers
 from stockpile.simulate.scenario import (
     Austerity,
@@ -157,6 +158,7 @@ class CompiledScenario:
         inventory cover [month]), or None for the static clearing.
     networks : stage networks of the materials with stage events (see
         :mod:`stockpile.simulate.stages`); the country axis then holds ``ISO3@stage`` columns.
+    forms : holdings in upstream forms and their conversion (``None``: none held).
     """
 
     name: str
@@ -185,6 +187,7 @@ class CompiledScenario:
     levers: CompiledLevers = field(default_factory=CompiledLevers)
     dynamics: MarketDynamicsSpec | None = None
     networks: Mapping[str, StageNetwork] = field(default_factory=dict)
+    forms: CompiledForms | None = None
 
     @property
     def n_materials(self) -> int:
@@ -359,6 +362,13 @@ def compile_scenario(
         check=check,
     )
     check.raise_if_any()
+    forms, ready, form_problems = compile_forms(
+        scenario, keys, baselines, staged.networks, _quiet_material, check.countries.resolve
+    )
+    for path, reason in form_problems:
+        check.add(path, reason)
+    check.raise_if_any()
+    stock0 = stock0 + ready
 
     ea = scenario.assumptions
     el = [
@@ -397,6 +407,7 @@ def compile_scenario(
         levers=levers,
         dynamics=scenario.market.dynamics,
         networks=dict(staged.networks),
+        forms=forms,
     )
 
 

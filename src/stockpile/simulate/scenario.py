@@ -359,22 +359,33 @@ class StageNetworkSpec(_Model):
 
 
 class StageForm(_Model):
-    """A stockpile lot held in an upstream form (ore, oxide...) of a material.
+    """A stockpile lot held in a form of a material's chain (``mine`` = ore or concentrate,
+    ``refined``, ``metal``...), in contained material.
 
-    It serves demand only after conversion: ``conversion_capacity`` [quantity of the material
-    per month, in ``unit``] in ``conversion_countries``, starting ``conversion_lead_months``
-    after the disruption onset; capacity in a country that an event cuts at the stage the lot
-    is converted into does not count.
+    A lot in a form upstream of the stage at which U.S. imports arrive serves demand only after
+    conversion: ``conversion_capacity`` gives, by country, the capacity [``unit`` of contained
+    material per month] that may convert the lot; from ``conversion_lead_months`` after the
+    disruption onset the lot becomes usable at the capacity of the countries that no scenario
+    event cuts at the conversion stages.
     """
 
     material: str
     form: str
     quantity: float = Field(ge=0, allow_inf_nan=False)
     unit: str = Field(min_length=1)
-    conversion_capacity: float = Field(ge=0, allow_inf_nan=False)
-    conversion_countries: list[str] = Field(default_factory=list)
+    conversion_capacity: dict[str, float] = Field(default_factory=dict)
     conversion_lead_months: float = Field(default=0.0, ge=0, le=120, allow_inf_nan=False)
+    illustrative: bool = False
     source: str = ""
+
+    @model_validator(mode="after")
+    def _label(self) -> StageForm:
+        for country, cap in self.conversion_capacity.items():
+            if math.isnan(cap) or cap < 0:
+                raise ValueError(f"conversion_capacity.{country}: must be >= 0, got {cap}")
+        if not self.illustrative and not self.source:
+            raise ValueError("a lot needs 'illustrative: true' or a 'source'")
+        return self
 
 
 class HoldingItem(_Model):
