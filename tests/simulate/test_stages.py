@@ -345,3 +345,18 @@ def test_conversion_route_without_capacity_is_refused(
     data = _with_lot(_refined_ban(base), form="oxide", quantity=10.0)
     with pytest.raises(ScenarioError, match=r"stockpile.forms\[0\].form: unknown form"):
         compile_scenario(parse_scenario(data), frames=frames)
+
+
+def test_ore_versus_metal_in_china_rare_earths(frames: ReferenceFrames) -> None:
+    from stockpile.simulate.comparison import compare_forms
+
+    scenario, _ = resolve_scenario("china-rare-earths-2025")
+    out = {o.option: o for o in compare_forms(scenario, runs=64, seed=2, frames=frames)}
+    oxide = out["oxide"].usable_mean[0]
+    abroad = out["concentrate-separated-abroad"].usable_mean[0]
+    china = out["concentrate-separated-in-china"].usable_mean[0]
+    assert oxide[0] == 500.0 and min(oxide) == 500.0
+    # 30 t/month outside China from month 6 (onset 0 + lead 6): 30 t by month 6, all by month 22
+    assert abroad[5] == 0.0 and abroad[6] == pytest.approx(30.0) and abroad[22] == 500.0
+    assert max(china) == 0.0  # separation only in China, which the controls cut: serves nothing
+    assert out["concentrate-separated-in-china"].release_mean[0] == 0.0

@@ -187,6 +187,6 @@ def compile_forms(
             f"{usable:g} {baselines[j].unit}/month"
             + (f" (capacity in {left} left out: cut there)" if left else "")
         )
-    if not upstream.any():
+    if not scenario.stockpile.forms:
         return None, ready, tuple(problems)
     return CompiledForms(upstream, capacity, lead, tuple(notes)), ready, tuple(problems)

@@ -31,6 +31,7 @@ __all__ = [
     "ElasticityAssumption",
     "Event",
     "ExportControl",
+    "FormOption",
     "HoldingItem",
     "HoldingsSpec",
     "ImportOrigin",
@@ -388,6 +389,14 @@ class StageForm(_Model):
         return self
 
 
+class FormOption(_Model):
+    """One way of holding the stockpile, for a comparison of forms (ore against metal)."""
+
+    id: str = Field(min_length=1)
+    lots: list[StageForm] = Field(min_length=1)
+    rationale: str = ""
+
+
 class HoldingItem(_Model):
     """One material held at the start [quantity in ``unit``]."""
 
@@ -490,6 +499,7 @@ class Scenario(_Model):
     stockpile: StockpileSpec = Field(default_factory=StockpileSpec)
     variants: list[Variant] = Field(default_factory=list)
     stages: dict[str, StageNetworkSpec] = Field(default_factory=dict)
+    form_comparison: list[FormOption] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _names(self) -> Scenario:
@@ -501,4 +511,7 @@ class Scenario(_Model):
         names = [v.name for v in self.variants]
         if len(set(names)) != len(names):
             raise ValueError("variants: two variants share a name")
+        options = [o.id for o in self.form_comparison]
+        if len(set(options)) != len(options):
+            raise ValueError("form_comparison: two options share an id")
         return self
