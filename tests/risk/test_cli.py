@@ -45,3 +45,19 @@ def test_material_profile_and_errors() -> None:
     assert year.exit_code == 2 and "available: 2024, 2025" in year.output
     date = runner.invoke(app, ["risk", "--as-of", "31/12/2024"])
     assert date.exit_code == 2 and "--as-of" in date.output
+
+
+def test_risk_refined_stage_and_material_stages() -> None:
+    result = runner.invoke(app, ["risk", "--stage", "refined", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {m["material"]: m for m in json.loads(result.output)["materials"]}
+    assert rows["lithium"]["top_producer"] == "China"
+    assert "IEA_CMDE_2025" in rows["lithium"]["source"]
+    text = runner.invoke(app, ["material", "rare earths"], env={"COLUMNS": "140"})
+    assert text.exit_code == 0, text.output
+    assert "Supply chain by stage" in text.output and "Bottleneck: refined" in text.output
+    for stage in ("mine", "refined", "metal", "magnet"):
+        assert stage in text.output
+    assert "unknown" in text.output
+    bad = runner.invoke(app, ["risk", "--stage", "smelting"])
+    assert bad.exit_code != 0 and "stage" in bad.output

@@ -129,6 +129,7 @@ def _print_profile(p: MaterialProfile) -> None:
         f"[bold]{m.name}[/bold] ({m.symbol or '-'}), USGS chapter {m.mcs_chapter}, "
         f"basis {m.basis or '-'}; year {p.year}"
     )
+    _print_stages(out, p)
     for c in p.concentrations:
         if c.hhi is None:
             out.print(
@@ -181,9 +182,64 @@ def _print_profile(p: MaterialProfile) -> None:
         f"USGS 2021 index: DP {_num(u.disruption_potential, '.2f')}, TE "
         f"{_num(u.trade_exposure, '.2f')}, EV missing, supply risk not computed"
     )
+    if p.geopolrisk_us is not None:
+        gp = p.geopolrisk_us
+        out.print(
+            f"GeoPolRisk (U.S.): {gp.value:.3f} = HHI {gp.hhi:.3f} x import dependency "
+            f"{gp.import_dependency:.2f} x import instability {gp.import_risk:.3f} ({gp.label})"
+            + (f"; lower bound, no PV for {', '.join(gp.uncovered)}" if gp.uncovered else "")
+        )
     for flag in p.flags:
         out.print(f"[yellow]note:[/yellow] {flag}")
     out.print(f"Sources: {', '.join(p.sources) or '-'}")
+
+
+def _print_stages(out: Any, p: MaterialProfile) -> None:
+    """The chain of stages: shares, HHI, WGI-weighted HHI, EU supply risk, ownership."""
+    from rich.table import Table
+
+    if not p.stages:
+        return
+    neck = p.bottleneck
+    if neck is not None and neck.headline is not None:
+        out.print(
+            f"Bottleneck: [bold]{neck.stage.value}[/bold] stage, "
+            f"{neck.top_producer} {_pct(neck.top_share)}, HHI {_num(neck.hhi)}, "
+            f"WGI-weighted HHI {_num(neck.risk_key, '.2f')} ({neck.headline.label})"
+        )
+    t = Table(title="Supply chain by stage", header_style="bold")
+    for col in ("stage", "form", "top producer", "HHI", "WGI-HHI", "EU SR", "owner-adj. HHI"):
+        t.add_column(col, justify="left" if col in ("stage", "form", "top producer") else "right")
+    t.add_column("source")
+    for st in p.stages:
+        if not st.known:
+            t.add_row(st.stage.value, st.link.form, "unknown", "-", "-", "-", "-", "no source")
+            continue
+        eu = "-"
+        if st.eu is not None:
+            eu = (
+                _num(st.eu.supply_risk, ".2f")
+                if st.eu.supply_risk is not None
+                else f"n/a (HHI_WGI,GS {_num(st.eu.hhi_wgi_global, '.2f')})"
+            )
+        gov = st.governance.value if st.governance is not None else None
+        label = st.headline.label if st.headline else "-"
+        if st.headline is not None and not st.headline.complete:
+            label += " (one country: HHI is a lower bound)"
+        t.add_row(
+            st.stage.value,
+            st.link.form,
+            f"{st.top_producer or '-'} {_pct(st.top_share)}",
+            _num(st.hhi),
+            _num(gov, ".2f"),
+            eu,
+            _num(st.hhi_ownership),
+            label,
+        )
+    missing = sorted({m for st in p.stages if st.eu is not None for m in st.eu.missing})
+    if missing:
+        t.caption = "EU SR needs " + ", ".join(missing) + " (not in the bundled data)"
+    out.print(t)
 
 
 def material(
