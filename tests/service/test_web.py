@@ -76,6 +76,9 @@ def test_material_page_has_charts(client: TestClient, accounts: Any) -> None:
     assert 'data-plot="prod"' in page.text and 'data-plot="price"' in page.text
     assert "CN-2024-SB" in page.text
     assert client.get("/materials/unobtainium").status_code == 404
+    ree = client.get("/materials/rare%20earths")
+    assert ree.status_code == 200 and 'data-plot="stages"' in ree.text
+    assert "Supply chain by stage" in ree.text and "magnet" in ree.text and "unknown" in ree.text
 
 
 def test_static_assets_are_local(client: TestClient) -> None:

@@ -19,6 +19,7 @@ __all__ = [
     "figure_json",
     "line_figure",
     "material_charts",
+    "stage_chain_figure",
 ]
 
 _LAYOUT: dict[str, Any] = {
@@ -161,6 +162,8 @@ class MaterialView:
     us_market: list[dict[str, Any]]
     import_sources: list[dict[str, Any]]
     export_controls: list[dict[str, Any]]
+    stage_chart: str | None = None
+    stage_rows: tuple[dict[str, Any], ...] = ()
 
 
 def _production(m: Material) -> tuple[str | None, str, float | None, str | None, float | None]:
@@ -242,4 +245,86 @@ def material_charts(m: Material) -> MaterialView:
             imports, ["import_category", "country", "period", "share_pct", "share_raw"]
         ),
         export_controls=frame_records(data.export_controls, ec_cols),
+        **_stages(m),
     )
+
+
+def stage_chain_figure(stages: Sequence[Any], *, top: int = 6) -> str | None:
+    """Stacked bars of country shares at each stage of the chain (unknown stages empty).
+
+    ``stages`` are :class:`stockpile.risk.StageRisk`; the ``top`` largest producers over all
+    stages get their own colour, the rest and "Rest of world" are stacked as "others".
+    """
+    known = [s for s in stages if s.known and s.headline is not None]
+    if not known:
+        return None
+    labels = [f"{s.stage.value} ({s.link.form})" for s in stages]
+    best: dict[str, float] = {}
+    for s in known:
+        for p in s.headline.concentration.producers:
+            if p.iso3 is not None:
+                best[p.country] = max(best.get(p.country, 0.0), p.share)
+    names = sorted(best, key=lambda c: -best[c])[:top]
+    data: list[dict[str, Any]] = []
+    for name in names:
+        ys: list[float | None] = []
+        for s in stages:
+            if not s.known or s.headline is None:
+                ys.append(None)
+                continue
+            share = next(
+                (p.share for p in s.headline.concentration.producers if p.country == name), 0.0
+            )
+            ys.append(100.0 * share)
+        data.append({"type": "bar", "name": name, "x": labels, "y": ys})
+    rest: list[float | None] = []
+    for s in stages:
+        if not s.known or s.headline is None:
+            rest.append(None)
+            continue
+        listed = sum(p.share for p in s.headline.concentration.producers if p.country in names)
+        rest.append(max(0.0, 100.0 * (1.0 - listed)))
+    data.append({"type": "bar", "name": "others", "x": labels, "y": rest})
+    return figure_json(
+        data,
+        {
+            "barmode": "stack",
+            "title": {"text": "Country shares by stage"},
+            "yaxis": {"title": {"text": "share of world output [%]"}, "range": [0, 100]},
+        },
+    )
+
+
+def _stages(m: Material) -> dict[str, Any]:
+    from stockpile.reference import (
+        load_eu_crm_shares,
+        load_production,
+        load_stage_ownership,
+        load_wgi,
+    )
+    from stockpile.risk import WGI_YEAR, governance_scores, stage_risks
+
+    stages = stage_risks(
+        m.key,
+        production=load_production(),
+        scores=governance_scores(load_wgi(), year=WGI_YEAR),
+        eu_shares=load_eu_crm_shares(),
+        ownership=load_stage_ownership(),
+        production_materials=m.production_materials,
+        eu_name=m.eu_crm_name,
+    )
+    rows = tuple(
+        {
+            "stage": s.stage.value,
+            "form": s.link.form,
+            "known": s.known,
+            "top_producer": s.top_producer,
+            "top_share": s.top_share,
+            "hhi": s.hhi,
+            "hhi_wgi": s.governance.value if s.governance is not None else None,
+            "hhi_ownership": s.hhi_ownership,
+            "source": s.headline.label if s.headline is not None else "no source: unknown",
+        }
+        for s in stages
+    )
+    return {"stage_chart": stage_chain_figure(stages), "stage_rows": rows}
