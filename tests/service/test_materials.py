@@ -87,3 +87,11 @@ def test_risk_table_and_profile(client: TestClient, headers: Any) -> None:
     assert sb["nir_published_raw"] == "86"
     assert "CN-2024-SB" in sb["export_control_measures"]
     assert client.get("/api/v1/risk?year=2019", headers=h).status_code == 422
+    refined = client.get("/api/v1/risk?stage=refined", headers=h).json()["materials"]
+    co = next(r for r in refined if r["material"] == "cobalt")
+    assert co["top_producer"] == "China" and co["refined_source"] == "IEA CMDE 2025, 2024 observed"
+    ree = client.get("/api/v1/risk/rare%20earths", headers=h).json()
+    stages = ree["profile"]["stages"]
+    assert [s["link"]["stage"] for s in stages] == ["mine", "refined", "metal", "magnet"]
+    assert [s["known"] for s in stages] == [True, True, False, False]
+    assert ree["bottleneck_stage"] == "refined" and ree["geopolrisk_us"] > 0

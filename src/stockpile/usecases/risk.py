@@ -136,7 +136,9 @@ class MaterialRiskReport(BaseModel):
     """One material's risk: the headline indicators, then the whole profile.
 
     Headline: HHI [0-10,000] and shares [fraction] of the headline production series, HHI-WGI
-    [0-10], NIR [%], the USGS 2021 index components and the ranking score [0-1].
+    [0-10], NIR [%], the USGS 2021 index components, the ranking score [0-1], the bottleneck
+    stage (highest WGI-weighted concentration) and the U.S. GeoPolRisk [0-1]; every stage is
+    in ``profile.stages``.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -161,6 +163,8 @@ class MaterialRiskReport(BaseModel):
     risk_score: float | None
     flags: list[str]
     sources: list[str]
+    bottleneck_stage: str | None = None
+    geopolrisk_us: float | None = None
     profile: MaterialProfile
 
     @classmethod
@@ -188,6 +192,8 @@ class MaterialRiskReport(BaseModel):
             risk_score=_f(p.risk_score),
             flags=list(p.flags),
             sources=list(p.sources),
+            bottleneck_stage=None if p.bottleneck is None else p.bottleneck.stage.value,
+            geopolrisk_us=None if p.geopolrisk_us is None else _f(p.geopolrisk_us.value),
             profile=p,
         )
 

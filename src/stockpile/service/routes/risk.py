@@ -22,7 +22,7 @@ router = APIRouter(prefix="/risk", tags=["risk"], responses=PROBLEM_RESPONSES)
 
 CanRead = Annotated[Principal, Depends(Authorize(Permission.READ_REFERENCE))]
 Year = Annotated[int, Query(ge=2024, le=2025, description="Production and U.S. market year")]
-Stage = Annotated[str | None, Query(pattern="^(mine|refinery)$")]
+Stage = Annotated[str | None, Query(pattern="^(mine|refinery|refined)$")]
 AsOf = Annotated[
     dt.date | None,
     Query(description="Date of the export-control status (default: 31 December of the year)"),
