@@ -82,6 +82,25 @@ def _submit(executor: Any, start: int, stop: int, *args: Any) -> Any:
     return executor.submit(run_batch, model, seed, start, stop, keep)
 
 
+def _stage_notes(model: CompiledScenario, j: int) -> tuple[str, ...]:
+    """Provenance of a material's stage network and what each stage cut does at arrival."""
+    key = model.keys[j]
+    net = model.networks.get(key)
+    out: list[str] = []
+    if net is not None:
+        out.extend(f"stages: {n}" for n in net.notes)
+        for k, label in enumerate(model.countries):
+            if "@" not in label or not (model.world_shares[j, k] or model.import_shares[j, k]):
+                continue
+            out.append(
+                f"stages: a full cut at {label} removes {model.world_shares[j, k]:.1%} of world "
+                f"{net.arrival.value} supply and {model.import_shares[j, k]:.1%} of U.S. imports"
+            )
+    if model.forms is not None:
+        out.extend(f"forms: {n}" for n in model.forms.notes if n.startswith(f"{key}:"))
+    return tuple(out)
+
+
 def simulate(
     scenario: Scenario | CompiledScenario,
     *,
@@ -180,7 +199,7 @@ def simulate(
         units=model.units,
         price_usd_per_kg=model.price_usd_per_kg,
         us_balance_available=np.array([b.us_balance_available for b in model.baselines]),
-        notes={b.key: b.notes for b in model.baselines},
+        notes={b.key: b.notes + _stage_notes(model, j) for j, b in enumerate(model.baselines)},
         holdings_note=model.holdings_note,
         initial_stock=model.stock0,
         kg_per_unit=_kg_per_unit(model.units),
