@@ -414,7 +414,12 @@ class _Pipeline:
                 self.stock.setdefault(key, float(qty))  # first scenario listing the material
             for key, cons in consumption_from_compiled(bare).items():
                 self.consumption.setdefault(key, cons)
-        self.notes: list[str] = []
+        self.notes: list[str] = [
+            f"{key}: purchases are of the {net.arrival.value} form (where U.S. imports arrive); "
+            "an upstream form serves only through conversion (scenario form_comparison)"
+            for bare, _ in self.models
+            for key, net in bare.networks.items()
+        ]
         self.sources: list[str] = []
         self.fixed: tuple[MaterialLimits, dict[str, PriceUsed], tuple[str, ...]] | None = None
         self.price_note = PURCHASE_PRICE_NOTE
