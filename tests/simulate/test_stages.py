@@ -360,3 +360,22 @@ def test_ore_versus_metal_in_china_rare_earths(frames: ReferenceFrames) -> None:
     assert abroad[5] == 0.0 and abroad[6] == pytest.approx(30.0) and abroad[22] == 500.0
     assert max(china) == 0.0  # separation only in China, which the controls cut: serves nothing
     assert out["concentrate-separated-in-china"].release_mean[0] == 0.0
+
+
+def test_cli_compare_forms() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from stockpile.service.cli.main import app
+
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["simulate", "china-rare-earths-2025", "--compare-forms", "--runs", "40", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    usable = {o["option"]: o["usable_by_month"] for o in doc["options"]}
+    assert usable["oxide"][0] == 500.0 and usable["concentrate-separated-in-china"][-1] == 0.0
+    bad = runner.invoke(app, ["simulate", "drc-cobalt-2025", "--compare-forms", "--runs", "4"])
+    assert bad.exit_code != 0 and "form_comparison" in bad.output

@@ -115,9 +115,20 @@ def simulate_command(
     workers: int = typer.Option(
         1, "--workers", min=1, help="Threads of this process running batches (no --dask)."
     ),
+    compare_forms: bool = typer.Option(
+        False,
+        "--compare-forms",
+        help="Run the scenario's form_comparison (ore against metal) on the same draws.",
+    ),
 ) -> None:
     """Simulate a scenario: shortfall by priority class, days of cover, prices, stock."""
     request = run_use_case(SimulationRequest, scenario=scenario, runs=runs, seed=seed)
+    if compare_forms:
+        from stockpile.usecases.forms import form_comparison
+
+        comparison = run_use_case(form_comparison, request)
+        typer.echo(comparison.model_dump_json(indent=2) if as_json else comparison.to_text())
+        return
     holdings = holdings_option(stockpile_file, from_ledger, db)
     executor: Any = None
     if dask is not None:
