@@ -6,7 +6,8 @@ one headline series is chosen per stage for the year asked:
 
 1. the IEA series of that data year (observed, or the base-case projection for 2030/2035/2040),
 2. else the USGS MCS series of that year (the most concentrated when there are several),
-3. else the EU CRM 2023 global-supply shares (publication year 2023),
+3. else the latest complete series of an earlier year (IEA, then USGS, then the EU CRM 2023
+   global-supply shares, publication year 2023, on the same year),
 4. else a point fact (one country's share; the HHI is then a lower bound, ``complete=False``).
 
 Per stage:
@@ -377,12 +378,13 @@ def _choose(series: list[StageSeries], year: int) -> StageSeries | None:
         pick = best([s for s in observed if s.dataset == dataset and s.year == year])
         if pick is not None:
             return pick
-    for dataset in ("EU_CRM_2023", "IEA_CMDE_2025", "USGS_MCS2026_DR", "STAGE_FACTS"):
-        cands = [s for s in observed if s.dataset == dataset]
-        if cands:
-            latest = max(s.year for s in cands)
-            return best([s for s in cands if s.year == latest])
-    return None
+    if not observed:
+        return None
+    # otherwise the latest complete series (a point fact only when nothing else exists),
+    # IEA before USGS before the EU study on the same year
+    rank = {"IEA_CMDE_2025": 0, "USGS_MCS2026_DR": 1, "EU_CRM_2023": 2, "STAGE_FACTS": 3}
+    key = min((not s.complete, -s.year, rank.get(s.dataset, 9)) for s in observed)
+    return best([s for s in observed if (not s.complete, -s.year, rank.get(s.dataset, 9)) == key])
 
 
 def ownership_adjusted_hhi(
