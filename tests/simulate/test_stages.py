@@ -237,7 +237,7 @@ def test_network_needs_shares_on_the_path() -> None:
 
 def test_single_stage_scenarios_give_the_numbers_of_before() -> None:
     # stored by tests/simulate/data/make_single_stage_reference.py from the engine before
-    # stage networks (commit 56965de); the same scenarios must give the same numbers
+    # stage networks (commit 5349594); the same scenarios must give the same numbers
     import json
     from pathlib import Path
 

@@ -1,5 +1,5 @@
 """Write single_stage_reference.json: per-scenario totals of the built-in scenarios without
-stage events, as computed by the engine before stage networks existed (commit 56965de).
+stage events, as computed by the engine before stage networks existed (commit 5349594).
 
 Run from a checkout of that commit: ``python tests/simulate/data/make_single_stage_reference.py``.
 """
