@@ -414,12 +414,13 @@ class _Pipeline:
                 self.stock.setdefault(key, float(qty))  # first scenario listing the material
             for key, cons in consumption_from_compiled(bare).items():
                 self.consumption.setdefault(key, cons)
-        self.notes: list[str] = [
+        self.form_notes = [
             f"{key}: purchases are of the {net.arrival.value} form (where U.S. imports arrive); "
             "an upstream form serves only through conversion (scenario form_comparison)"
             for bare, _ in self.models
             for key, net in bare.networks.items()
         ]
+        self.notes: list[str] = []
         self.sources: list[str] = []
         self.fixed: tuple[MaterialLimits, dict[str, PriceUsed], tuple[str, ...]] | None = None
         self.price_note = PURCHASE_PRICE_NOTE
@@ -463,7 +464,7 @@ class _Pipeline:
                 )
             samples, sources = [_empty_sample(runs, self.request.weights.pair())], ["none"]
         if not self.sources:
-            self.sources, self.notes = sources, notes
+            self.sources, self.notes = sources, [*self.form_notes, *notes]
         return samples[0] if len(samples) == 1 else combine_samples(samples, sources)
 
     def problem(self, sample: ShortfallSample) -> SizingProblem:
