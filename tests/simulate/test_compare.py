@@ -109,3 +109,16 @@ def test_a_variant_is_named_base_hash_variant() -> None:
     assert [lv.kind for lv in scenario.levers] == ["urban_mining"]
     with pytest.raises(ScenarioError, match="no variant 'nope'"):
         resolve_scenario("supplier-answers-2025#nope")
+
+
+def test_a_supplier_reserve_never_raises_the_price_with_market_dynamics() -> None:
+    from stockpile.simulate import resolve_scenario, simulate
+
+    base, _ = resolve_scenario("supplier-answers-2025")
+    assert base.market.dynamics is not None
+    reserve, _ = resolve_scenario("supplier-answers-2025#reserve-release")
+    a = simulate(base, runs=300, seed=3, keep_paths=True).output
+    b = simulate(reserve, runs=300, seed=3, keep_paths=True).output
+    assert a.paths is not None and b.paths is not None
+    assert np.all(b.paths.price_ratio <= a.paths.price_ratio * (1 + 1e-9))
+    assert np.any(b.paths.price_ratio < a.paths.price_ratio * (1 - 1e-6))

@@ -149,6 +149,7 @@ def step_market_dynamics(ctx: EngineContext, state: MonthState) -> None:
         release = np.minimum(state.inventory, x)
         state.inventory -= release
         extra = release
+    state.inventory_release = extra
     spare = state.responses.get(ResponseKind.SPARE_CAPACITY)
     if spare is not None:
         extra = spare if extra is None else extra + spare

@@ -164,8 +164,21 @@ def step_lever_inputs(levers: CompiledLevers, t: int, state: object, imports: Fl
         moved.balance = True
 
 
-def step_reserve(levers: CompiledLevers, state: object, ed: FloatArray, es: FloatArray) -> None:
-    """Let each supplier reserve trade in its material's market this month."""
+def step_reserve(
+    levers: CompiledLevers,
+    state: object,
+    ed: FloatArray,
+    es: FloatArray,
+    *,
+    g: FloatArray | None = None,
+    inventory: FloatArray | None = None,
+) -> None:
+    """Let each supplier reserve trade in its material's market this month.
+
+    With market dynamics, the clearing the reserve trades in is the dynamic one: elasticities
+    scaled by the month's response factor ``g`` [S, M] and the month's release of market
+    inventories ``inventory`` [S, M] (share of world supply) beside spare capacity.
+    """
     if not levers.reserves:
         return
     st = state
@@ -178,6 +191,10 @@ def step_reserve(levers: CompiledLevers, state: object, ed: FloatArray, es: Floa
         j = spec.material
         removed = np.zeros(s) if x is None else x[:, j]
         extra = np.zeros(s) if spare is None else spare[:, j]
+        if inventory is not None:
+            extra = extra + inventory[:, j]
+        e_d = ed[:, j] if g is None else ed[:, j] * g[:, j]
+        e_s = es[:, j] if g is None else es[:, j] * g[:, j]
         rules = ReserveRules(
             trigger_ratio=spec.trigger_ratio,
             floor_ratio=spec.floor_ratio,
@@ -190,8 +207,8 @@ def step_reserve(levers: CompiledLevers, state: object, ed: FloatArray, es: Floa
         trade = reserve_trade(
             1.0,
             1.0 - removed,
-            ed[:, j],
-            es[:, j],
+            e_d,
+            e_s,
             extra,
             rules=rules,
             stock=lever.reserve_stock[i],

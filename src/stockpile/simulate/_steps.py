@@ -29,7 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from stockpile.simulate._dynamics import DynamicMonthPrices, step_market_dynamics
+from stockpile.simulate._dynamics import (
+    DynamicMonthPrices,
+    dynamics_factor,
+    step_market_dynamics,
+)
 from stockpile.simulate._lever_steps import (
     LeverState,
     new_lever_state,
@@ -196,6 +200,7 @@ class MonthState:
     paths: PathRecord | None
     lever: LeverState
     inventory: FloatArray | None = None
+    inventory_release: FloatArray | None = None
 
 
 Step = Callable[[EngineContext, MonthState], None]
@@ -335,7 +340,10 @@ def step_levers(ctx: EngineContext, state: MonthState) -> None:
 
 def step_supplier_reserve(ctx: EngineContext, state: MonthState) -> None:
     """Step 3b: supplier reserves trade in their markets; the price there follows."""
-    step_reserve(ctx.levers, state, ctx.ed, ctx.es)
+    if not ctx.levers.reserves:
+        return
+    g = None if ctx.dynamics is None else dynamics_factor(ctx.dynamics, state.t)
+    step_reserve(ctx.levers, state, ctx.ed, ctx.es, g=g, inventory=state.inventory_release)
 
 
 def step_price(ctx: EngineContext, state: MonthState) -> None:
