@@ -6,7 +6,8 @@
   (journal lock, user check, operation row, one hash-chained entry, cached balance).
 * ``writers8_direct_ops_per_s``: 8 writer threads, each operation its own transaction;
   ``writers8_group_commit_ops_per_s``: the same through :class:`stockpile.ledger.Appender`
-  (group commit), with the largest group formed.
+  (group commit), with the largest group formed; ``writers8_pipelined_*``: 8 writers each
+  keeping its 500 operations in flight (``submit_async``) through the appender.
 * ``bulk_entries_per_s``: 5,000 adjustments (one entry each) posted as one batch.
 * ``import_rows_per_s`` / ``import_entries_per_s``: a year of transactions (transfers,
   adjustments, loans) imported from CSV as by ``stockpile ledger import``.
@@ -52,6 +53,7 @@ from stockpile.ledger.models import JournalEntry, JournalHead, Lot, Operation
 OPS = 300
 WRITERS = 8
 WRITER_OPS = 100
+PIPELINED_OPS = 500
 BULK_OPS = 5_000
 IMPORT_ROWS = 3_000
 VERIFY_ENTRIES = 100_000
@@ -224,6 +226,29 @@ def _writers(engine: Engine, *, grouped: bool) -> tuple[float, int]:
     return WRITERS * WRITER_OPS / elapsed, largest
 
 
+def _pipelined(engine: Engine) -> tuple[float, int]:
+    """WRITERS threads, each keeping all its PIPELINED_OPS adjustments in flight through the
+    appender (``submit_async``) and then waiting for them [ops/s, largest group]."""
+    appender = ledger.Appender(ledger.make_sessionmaker(engine))
+
+    def work(w: int) -> None:
+        futures = [
+            appender.submit_async(lambda s, i=i: _adjust(s, i)) for i in range(PIPELINED_OPS)
+        ]
+        for f in futures:
+            f.result()
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(WRITERS)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    appender.close()
+    return WRITERS * PIPELINED_OPS / elapsed, appender.stats.largest_group
+
+
 def _bulk(engine: Engine) -> float:
     """BULK_OPS adjustments posted as one batch (one lock, one multi-row insert, one
     commit) [ops/s = entries/s]."""
@@ -277,6 +302,9 @@ def _throughput(factory: Callable[[], Engine]) -> dict[str, Any]:
     grouped8, largest = _writers(engine, grouped=True)
     out["writers8_group_commit_ops_per_s"] = round(grouped8, 1)
     out["writers8_largest_group"] = largest
+    piped8, piped_largest = _pipelined(engine)
+    out["writers8_pipelined_group_commit_ops_per_s"] = round(piped8, 1)
+    out["writers8_pipelined_largest_group"] = piped_largest
     out["writers_chain_ok"] = _verified(engine)
     bulk = _bulk(engine)
     out["bulk_entries_per_s"] = round(bulk, 1)
@@ -288,6 +316,8 @@ def _throughput(factory: Callable[[], Engine]) -> dict[str, Any]:
     out["ratio_single_to_plain"] = round(single / plain, 3)
     out["ratio_writers8_group_to_plain"] = round(grouped8 / plain, 3)
     out["ratio_writers8_group_to_single"] = round(grouped8 / single, 3)
+    out["ratio_writers8_group_to_direct"] = round(grouped8 / direct8, 3)
+    out["ratio_writers8_pipelined_to_plain"] = round(piped8 / plain, 3)
     out["ratio_bulk_to_plain"] = round(bulk / plain, 3)
     out["entries_total"] = _entries(engine)
     return out
@@ -376,6 +406,7 @@ def run() -> dict[str, Any]:
         "single_ops": OPS,
         "writers": WRITERS,
         "ops_per_writer": WRITER_OPS,
+        "pipelined_ops_per_writer": PIPELINED_OPS,
         "bulk_ops": BULK_OPS,
         "import_rows": IMPORT_ROWS,
         "verify_entries": VERIFY_ENTRIES,

@@ -214,3 +214,17 @@ def test_cli_ledger_import(antimony: Session, engine: Engine, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "imported 4 transactions (1 adjust, 1 lend, 1 return, 1 transfer)" in result.output
     assert ledger.verify_journal(antimony).ok
+
+
+def test_isolating_batch_undoes_a_refused_operation_alone(antimony: Session) -> None:
+    s = antimony
+    code = _lot(s)
+    before = _entries(s)
+    with ledger.batch(s, isolate=True):
+        ledger.adjust(s, lot=code, delta="3", reason="count", actor="aud")
+        with pytest.raises(ledger.InsufficientHoldingsError):
+            ledger.adjust(s, lot=code, delta="-9999999", reason="count", actor="aud")
+        ledger.adjust(s, lot=code, delta="4", reason="count", actor="aud")
+    assert _entries(s) == before + 2
+    assert _quantity(s, code) == Decimal(100_000) + 7
+    assert ledger.verify_journal(s).ok

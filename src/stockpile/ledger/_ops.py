@@ -209,12 +209,13 @@ def operation(
             "at": moment,
             "summary": json.dumps(summary, sort_keys=True, default=_json_default),
         }
-        if batched and not isolate:
-            # The rows changed by earlier operations of the batch are flushed with it.
-            with session.no_autoflush:
-                op_id = session.execute(_INSERT_OPERATION, values).scalar_one()
-        else:
-            op_id = session.execute(_INSERT_OPERATION, values).scalar_one()
+        # In a batch the row is written with the batch's entries (its id drawn ahead).
+        deferred = journal.defer_operation(session, values) if batched else None
+        op_id = (
+            deferred
+            if deferred is not None
+            else session.execute(_INSERT_OPERATION, values).scalar_one()
+        )
         row = journal.OperationInfo(int(op_id), kind.value, user.name, moment)
         yield _Op(session, head, row, user)
         if not batched or isolate:

@@ -2,11 +2,12 @@
 
 Each writer hands its work (a function of a session that runs ledger operations) to
 :meth:`Appender.submit` and waits. The appender's thread takes every piece of work waiting
-(up to ``max_group``), runs them in one isolating posting batch (:func:`stockpile.ledger.batch`:
-one lock of the journal, each operation in a savepoint, one multi-row INSERT of the entries,
-the head updated once, one commit) and then answers each writer with its result or its own
-refusal. While one group commits, the next one gathers, so more writers mean larger groups
-and fewer commits per entry rather than a queue on the journal's lock.
+(up to ``max_group``), runs them in one posting batch (:func:`stockpile.ledger.batch`: one
+lock of the journal, one multi-row INSERT of the entries, the head updated once, one commit)
+and then answers each writer with its result; a piece of work the ledger refuses is answered
+with its refusal and the group runs again without it. While one group commits, the next one
+gathers, so more writers mean larger groups and fewer commits per entry rather than a queue
+on the journal's lock.
 """
 
 from __future__ import annotations
@@ -73,8 +74,10 @@ class Appender:
     def submit(self, run: Callable[[Session], _T]) -> _T:
         """Run ``run(session)`` in the next group and return its result once committed.
 
-        A :class:`~stockpile.ledger.LedgerError` raised by ``run`` undoes its operations only
-        and is raised here; the rest of the group commits.
+        A :class:`~stockpile.ledger.LedgerError` raised by ``run`` is raised here and nothing
+        of ``run`` is committed; the rest of the group commits. ``run`` may be run more than
+        once (when another piece of work in its group fails), so it must only act through
+        ``session``.
         """
         return self.submit_async(run).result()
 
@@ -118,22 +121,35 @@ class Appender:
             self._commit(group)
 
     def _commit(self, group: list[_Work]) -> None:
-        try:
-            with self._sessions() as session, batch(session, isolate=True):
-                for work in group:
-                    try:
-                        work.result = work.run(session)
-                    except Exception as exc:  # the operation undid itself (savepoint)
-                        work.error = exc
-        except Exception:
-            # The group's commit failed: replay each piece of work alone, in its own
-            # transaction, so that one fault does not refuse the others.
-            self.stats.replayed_groups += 1
-            for work in group:
-                self._alone(work)
-        else:
-            for work in group:
+        """Commit ``group`` as one all-or-nothing batch; a piece of work that fails is taken
+        out with its error and the rest is run again (failures are the exception, so this
+        costs less than a savepoint around every operation)."""
+        todo = list(group)
+        while todo:
+            failed: _Work | None = None
+            try:
+                with self._sessions() as session, batch(session):
+                    for work in todo:
+                        try:
+                            work.result = work.run(session)
+                        except Exception as exc:
+                            work.error, failed = exc, work
+                            raise
+            except Exception:
+                if failed is None:
+                    # The commit itself failed: replay each piece of work alone, in its own
+                    # transaction, so that one fault does not refuse the others.
+                    self.stats.replayed_groups += 1
+                    for work in todo:
+                        self._alone(work)
+                    todo = []
+                    break
+                todo.remove(failed)
+                self._answer(failed)
+                continue
+            for work in todo:
                 self._answer(work)
+            todo = []
         self.stats.groups += 1
         self.stats.operations += len(group)
         self.stats.largest_group = max(self.stats.largest_group, len(group))

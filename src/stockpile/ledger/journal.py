@@ -27,7 +27,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -55,6 +55,7 @@ __all__ = [
     "VerifyReport",
     "VerifyStatus",
     "canonical_encoding",
+    "defer_operation",
     "entry_hash",
     "flush_pending",
     "verify_journal",
@@ -64,9 +65,9 @@ GENESIS_HASH = "0" * 64
 _JOURNAL_TABLE = Base.metadata.tables["journal_entries"]
 _HEAD_TABLE = Base.metadata.tables["journal_head"]
 _PENDING = "stockpile.ledger.journal_pending"
-#: Most entries written by one INSERT statement (13 parameters each, under PostgreSQL's
-#: limit of 65,535 parameters per statement).
-_ROWS_PER_STATEMENT = 4000
+#: Up to this many entries, PostgreSQL gets them and the head's update in one statement (a
+#: VALUES list compiled for the rows at hand); more go as one executemany.
+_ROWS_IN_ONE_STATEMENT = 16
 
 
 class AccountType(StrEnum):
@@ -269,9 +270,14 @@ class _Pending:
     rows: list[dict[str, Any]] = field(default_factory=list)
     written: int = 0
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+    ops: list[dict[str, Any]] = field(default_factory=list)
+    ops_written: int = 0
+    free_ids: list[int] = field(default_factory=list)
 
 
-_Mark = tuple[int, int, int, str]
+_Mark = tuple[int, int, int, int, int, str]
+_OPERATIONS_TABLE = Base.metadata.tables["operations"]
+_IDS_AT_ONCE = 512
 
 
 def _pending(session: Session) -> _Pending | None:
@@ -303,7 +309,14 @@ def batch_mark(session: Session) -> _Mark | None:
     pending = _pending(session)
     if pending is None or pending.head is None:
         return None
-    return (len(pending.rows), pending.written, pending.head.last_seq, pending.head.last_hash)
+    return (
+        len(pending.rows),
+        pending.written,
+        len(pending.ops),
+        pending.ops_written,
+        pending.head.last_seq,
+        pending.head.last_hash,
+    )
 
 
 def batch_reset(session: Session, mark: _Mark | None) -> None:
@@ -312,10 +325,12 @@ def batch_reset(session: Session, mark: _Mark | None) -> None:
     pending = _pending(session)
     if pending is None or mark is None or pending.head is None:
         return
-    kept, written, seq, digest = mark
+    kept, written, ops_kept, ops_written, seq, digest = mark
     pending.memo.clear()
     del pending.rows[kept:]
     pending.written = written
+    del pending.ops[ops_kept:]
+    pending.ops_written = ops_written
     pending.head.last_seq, pending.head.last_hash = seq, digest
 
 
@@ -329,10 +344,48 @@ def batch_memo(session: Session) -> dict[tuple[str, str], Any] | None:
     return pending.memo
 
 
-def flush_pending(session: Session) -> None:
-    """Write the entries kept by the batch of ``session`` and advance the head (no commit)."""
+def defer_operation(session: Session, values: dict[str, Any]) -> int | None:
+    """Keep an operation's row until the end of the batch of ``session``; its id.
+
+    Ids are drawn ahead from the table's sequence on PostgreSQL (512 at a time) and counted
+    on from the largest id on SQLite (whose writers the batch's lock excludes). None outside
+    a batch holding the lock: the caller inserts the row itself.
+    """
     pending = _pending(session)
-    if pending is None or pending.head is None or pending.written == len(pending.rows):
+    if pending is None or pending.head is None:
+        return None
+    if not pending.free_ids:
+        pending.free_ids = _operation_ids(session, pending)
+    op_id = pending.free_ids.pop()
+    pending.ops.append({"id": op_id, **values})
+    return op_id
+
+
+def _operation_ids(session: Session, pending: _Pending) -> list[int]:
+    """Fresh operation ids, the smallest last."""
+    table = _OPERATIONS_TABLE
+    if session.get_bind().dialect.name == "postgresql":
+        seq = func.pg_get_serial_sequence("operations", "id")
+        ids = session.scalars(
+            select(func.nextval(seq)).select_from(func.generate_series(1, _IDS_AT_ONCE))
+        ).all()
+        return sorted((int(i) for i in ids), reverse=True)
+    kept = max((op["id"] for op in pending.ops), default=0)
+    top = max(int(session.scalar(select(func.max(table.c.id))) or 0), kept)
+    return list(range(top + _IDS_AT_ONCE, top, -1))
+
+
+def flush_pending(session: Session) -> None:
+    """Write the operations and entries kept by the batch of ``session`` and advance the
+    head (no commit)."""
+    pending = _pending(session)
+    if pending is None or pending.head is None:
+        return
+    if pending.ops_written < len(pending.ops):
+        ops = pending.ops[pending.ops_written :]
+        pending.ops_written = len(pending.ops)
+        session.execute(insert(_OPERATIONS_TABLE), ops)
+    if pending.written == len(pending.rows):
         return
     rows = pending.rows[pending.written :]
     pending.written = len(pending.rows)
@@ -340,23 +393,21 @@ def flush_pending(session: Session) -> None:
 
 
 def _write(session: Session, rows: list[dict[str, Any]], head: Head) -> None:
-    """INSERT ``rows`` (multi-row) and set the head to ``head``; on PostgreSQL the last INSERT
-    and the head update go in one statement (one round trip)."""
+    """INSERT ``rows`` and set the head to ``head``; on PostgreSQL a few rows (one
+    operation's) and the head's update go in one statement (one round trip)."""
     table = _HEAD_TABLE
     set_head = (
         update(table)
         .where(table.c.id == 1)
         .values(last_seq=head.last_seq, last_hash=head.last_hash)
     )
-    chunks = [rows[i : i + _ROWS_PER_STATEMENT] for i in range(0, len(rows), _ROWS_PER_STATEMENT)]
-    if session.get_bind().dialect.name == "postgresql":
-        for chunk in chunks[:-1]:
-            session.execute(postgresql.insert(_JOURNAL_TABLE).values(chunk))
-        entries = postgresql.insert(_JOURNAL_TABLE).values(chunks[-1]).cte("new_entries")
+    if len(rows) <= _ROWS_IN_ONE_STATEMENT and session.get_bind().dialect.name == "postgresql":
+        entries = postgresql.insert(_JOURNAL_TABLE).values(rows).cte("new_entries")
         session.execute(set_head.add_cte(entries))
         return
-    for chunk in chunks:
-        session.execute(insert(_JOURNAL_TABLE), chunk)
+    # Many rows: one executemany, which the driver sends as multi-row INSERTs (psycopg
+    # pipelines them; SQLite runs them in-process), then the head.
+    session.execute(insert(_JOURNAL_TABLE), rows)
     session.execute(set_head)
 
 
