@@ -99,6 +99,9 @@ def serve(
         log_level="info",
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
+        # A worker imports the whole package before it can answer the supervisor's health
+        # check; on a busy machine that takes more than uvicorn's default 5 s.
+        timeout_worker_healthcheck=60,
     )
 
 
