@@ -44,6 +44,7 @@ def test_public_names_are_exactly_all() -> None:
         "receipts",
         "releases",
         "setup",
+        "states",
         "valuation",
         "migrations",
         "demo",

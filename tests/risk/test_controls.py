@@ -13,6 +13,7 @@ from stockpile.risk import (
     RiskInputError,
     export_control_exposure,
     measure_status,
+    measures_in_force,
 )
 
 D = dt.date
@@ -47,6 +48,11 @@ def _row(frame: pd.DataFrame, mid: str) -> pd.Series:
         ("CD-2025-CO-SUSP", D(2025, 10, 15), ControlStatus.ENDED),
         ("ID-2020-NI-ORE", D(2019, 12, 31), ControlStatus.ANNOUNCED),
         ("ID-2020-NI-ORE", D(2020, 1, 1), ControlStatus.ACTIVE),
+        ("CN-2025-NOV-US", D(2025, 11, 9), ControlStatus.ACTIVE),
+        ("CN-2025-NOV-US", D(2026, 11, 26), ControlStatus.ACTIVE),
+        ("CN-2025-NOV-US", D(2026, 11, 27), ControlStatus.ENDED),
+        ("CN-2025-NOV-70", D(2026, 11, 9), ControlStatus.ACTIVE),
+        ("CN-2025-NOV-70", D(2026, 11, 10), ControlStatus.ENDED),
     ],
 )
 def test_measure_status_around_dates(
@@ -119,3 +125,29 @@ def test_bad_inputs(export_controls: pd.DataFrame, control_materials: pd.DataFra
     )
     with pytest.raises(RiskInputError, match="NOPE"):
         export_control_exposure(export_controls, links, material="antimony", as_of=D(2025, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("day", "ban", "suspension"),
+    [
+        (D(2026, 6, 1), ControlStatus.PARTLY_SUSPENDED, ControlStatus.ACTIVE),
+        (D(2026, 12, 6), ControlStatus.SUSPENSION_EXPIRED, ControlStatus.ENDED),
+    ],
+)
+def test_suspension_and_suspended_ban_agree(
+    export_controls: pd.DataFrame,
+    control_materials: pd.DataFrame,
+    day: dt.date,
+    ban: ControlStatus,
+    suspension: ControlStatus,
+) -> None:
+    """The 2024 U.S. ban and the suspension of its paragraph 2 never contradict each other."""
+    e = export_control_exposure(export_controls, control_materials, material="antimony", as_of=day)
+    by_id = {m.measure_id: m.status for m in e.measures}
+    assert by_id["CN-2024-US-BAN"] is ban
+    assert by_id["CN-2025-NOV-US"] is suspension
+    assert by_id["CN-2024-SB"] is ControlStatus.ACTIVE
+    in_force = {m.measure_id for m in measures_in_force(export_controls, day)}
+    assert "CN-2025-NOV-US" not in in_force  # a suspension binds nobody
+    assert ("CN-2024-US-BAN" in in_force) is (ban is ControlStatus.PARTLY_SUSPENDED)
+    assert "CN-2024-SB" in in_force

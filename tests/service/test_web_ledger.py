@@ -122,7 +122,7 @@ def test_every_page_renders(client: TestClient, accounts: Any, stocked: None) ->
         assert r.status_code == 200, (path, r.text[:500])
     overview = client.get("/").text
     assert "$10.0M" not in overview or "value" in overview
-    assert "315,000.0 pound" in client.get("/inventory").text
+    assert "315,000.0 lb" in client.get("/inventory").text
     lot = re.search(r'href="/inventory/lots/([^"]+)"', client.get("/materials/antimony").text)
     assert lot and client.get(f"/inventory/lots/{lot.group(1)}").status_code == 200
     v = client.get("/journal/verify", headers={"HX-Request": "true"})

@@ -109,6 +109,7 @@ from stockpile.ledger.setup import (
     set_goal,
     set_plan_line,
 )
+from stockpile.ledger.states import ContractStatus, FundKind, LoanStatus, OrderStatus
 from stockpile.ledger.valuation import (
     ConsumptionPoint,
     LotValue,
@@ -137,9 +138,11 @@ __all__ = [
     "CapacityExceededError",
     "ConcurrencyError",
     "ConsumptionPoint",
+    "ContractStatus",
     "ContractView",
     "DepotView",
     "Draw",
+    "FundKind",
     "FundView",
     "GoalView",
     "GovernanceError",
@@ -151,11 +154,13 @@ __all__ = [
     "LedgerError",
     "LegalBasis",
     "LimitExceededError",
+    "LoanStatus",
     "LotValue",
     "LotView",
     "MarketPrice",
     "NotFoundError",
     "OperationKind",
+    "OrderStatus",
     "OrderView",
     "PlanView",
     "PricePoint",

@@ -38,6 +38,7 @@ from stockpile.ledger.errors import (
 from stockpile.ledger.governance import check_disposal
 from stockpile.ledger.journal import AccountType, Posting
 from stockpile.ledger.models import Depot, DisposalAuthorisation, Fund, Loan, Lot, PlanLine
+from stockpile.ledger.states import LoanStatus
 
 __all__ = [
     "adjust",
@@ -409,7 +410,7 @@ def lend(
             outstanding=Decimal(0),
             lent_on=op.day,
             return_due=return_due,
-            status="open",
+            status=LoanStatus.OPEN,
         )
         op.session.add(loan)
         op.session.flush()
@@ -444,7 +445,7 @@ def return_loan(
         loan = op.session.get(Loan, loan_id)
         if loan is None:
             raise NotFoundError("loan_id", f"no loan {loan_id}")
-        if loan.status != "open":
+        if loan.status != LoanStatus.OPEN:
             raise StateError("loan_id", f"loan {loan_id} is {loan.status}")
         qty = loan.outstanding if qty_in is None else qty_in
         if qty > loan.outstanding:
@@ -461,4 +462,4 @@ def return_loan(
             ]
         )
         if loan.outstanding == 0:
-            loan.status = "returned"
+            loan.status = LoanStatus.RETURNED

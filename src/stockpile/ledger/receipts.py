@@ -21,6 +21,7 @@ from stockpile.ledger.errors import (
 )
 from stockpile.ledger.journal import AccountType, Posting
 from stockpile.ledger.models import Cap, Contract, DeliveryOrder, Depot, Fund, Lot, PlanLine
+from stockpile.ledger.states import ContractStatus, OrderStatus
 
 __all__ = ["ReceiptResult", "receive_delivery"]
 
@@ -103,11 +104,11 @@ def receive_delivery(
     ) as op:
         s = op.session
         o = by_code(s, DeliveryOrder, DeliveryOrder.number, order, "order")
-        if o.status != "open":
+        if o.status != OrderStatus.OPEN:
             raise StateError("order", f"delivery order {o.number!r} is {o.status}")
         c = s.get(Contract, o.contract_id)
         assert c is not None
-        if c.status != "active":
+        if c.status != ContractStatus.ACTIVE:
             raise StateError("contract", f"contract {c.number!r} is {c.status}")
         day = op.day
         if not c.period_start <= day <= c.period_end:
@@ -223,5 +224,5 @@ def receive_delivery(
             postings.append(Posting(AccountType.CAP, cap.id, c.material, cost, "USD", memo))
         op.post(postings)
         if o.received >= o.quantity:
-            o.status = "received"
+            o.status = OrderStatus.RECEIVED
         return ReceiptResult(code, c.material, qty, c.unit, cost, fy, op.row.id)

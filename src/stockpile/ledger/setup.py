@@ -34,6 +34,7 @@ from stockpile.ledger.models import (
     PlanLine,
     User,
 )
+from stockpile.ledger.states import ContractStatus, FundKind, OrderStatus
 
 __all__ = [
     "FUND_USES",
@@ -207,7 +208,7 @@ def create_fund(
     proceeds). Fiscal years bound when the fund may pay (None: available until spent).
     """
     value = num.money(amount, "amount")
-    if kind not in ("appropriation", "transaction"):
+    if kind not in tuple(FundKind):
         raise InvalidInputError("kind", f"must be 'appropriation' or 'transaction', got {kind!r}")
     uses = {u.strip() for u in allowed_uses if u.strip()}
     if not uses <= FUND_USES:
@@ -342,7 +343,7 @@ def create_contract(
     maxq = None if max_quantity is None else num.quantity(max_quantity, "max_quantity")
     unit = num.check_unit(unit)
     mat = material_key(material)
-    if status not in ("active", "cancelled", "closed"):
+    if status not in tuple(ContractStatus):
         raise InvalidInputError("status", f"must be active, cancelled or closed, got {status!r}")
     if period_end <= period_start:
         raise InvalidInputError("period_end", "must be after period_start")
@@ -442,7 +443,7 @@ def create_delivery_order(
                 value=amount,
                 due_date=due_date,
                 depot_id=dest.id,
-                status="open",
+                status=OrderStatus.OPEN,
                 received=Decimal(0),
             )
         )

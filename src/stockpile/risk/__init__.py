@@ -29,6 +29,7 @@ from stockpile.risk.controls import (
     MeasureStatus,
     export_control_exposure,
     measure_status,
+    measures_in_force,
 )
 from stockpile.risk.errors import NoRiskDataError, RiskError, RiskInputError
 from stockpile.risk.eu import (
@@ -172,6 +173,7 @@ __all__ = [
     "import_source_concentration",
     "material_profile",
     "measure_status",
+    "measures_in_force",
     "net_import_reliance",
     "nir_table",
     "ownership_adjusted_hhi",

@@ -13,6 +13,10 @@ Rules (applied to each measure of ``export_controls.csv``)
   that has passed gives :attr:`~ControlStatus.SUSPENSION_EXPIRED`: the registry holds no later
   information, so the code does not claim either that the control is back or that it was
   extended.
+* A measure that is itself valid only "until" a date (a suspension "valid until 2026-11-27")
+  and has no end date of its own is :attr:`~ControlStatus.ENDED` from that date on, so that a
+  suspension and the measure it suspends never disagree: on the day the suspension lapses the
+  suspension reads ended and the suspended control reads suspension expired.
 * Announced but not yet effective: :attr:`~ControlStatus.ANNOUNCED`; announced with no
   confirmed effective date: :attr:`~ControlStatus.EFFECTIVE_DATE_UNCONFIRMED`.
 
@@ -45,6 +49,7 @@ __all__ = [
     "MeasureStatus",
     "export_control_exposure",
     "measure_status",
+    "measures_in_force",
 ]
 
 
@@ -227,6 +232,8 @@ def _status(
                 return ControlStatus.PARTLY_SUSPENDED
             return ControlStatus.SUSPENDED
         return ControlStatus.ENDED
+    if until is not None and until <= as_of:
+        return ControlStatus.ENDED
     if effective is not None:
         if effective <= as_of:
             return ControlStatus.ACTIVE
@@ -236,6 +243,26 @@ def _status(
     if announced is not None and announced <= as_of:
         return ControlStatus.EFFECTIVE_DATE_UNCONFIRMED
     return ControlStatus.NONE
+
+
+def measures_in_force(export_controls: pd.DataFrame, as_of: dt.date) -> list[MeasureStatus]:
+    """The controls binding on ``as_of`` (active or partly suspended), in registry order.
+
+    Suspensions and extensions are not listed: they modify controls and carry no obligation
+    of their own. The status of each row is :func:`measure_status`, the one status rule.
+    """
+    require_columns(
+        export_controls,
+        ("measure_id", "date_announced", "date_effective", "date_ended_or_suspended"),
+        "export_controls",
+    )
+    binding = {ControlStatus.ACTIVE, ControlStatus.PARTLY_SUSPENDED}
+    out = []
+    for rec in export_controls.to_dict("records"):
+        ms = measure_status(rec, as_of)
+        if ms.kind is MeasureKind.CONTROL and ms.status in binding:
+            out.append(ms)
+    return out
 
 
 def export_control_exposure(

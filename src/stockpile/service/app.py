@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from stockpile import __version__
+from stockpile.service.api_docs import install_api_docs
 from stockpile.service.db import REQUEST_SLOTS, open_database
 from stockpile.service.deps import ServiceContext
 from stockpile.service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
@@ -135,12 +136,13 @@ def create_app(
             "reference data, risk, the ledger, releases, scenario and plan runs."
         ),
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.ctx = ctx
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    install_api_docs(app, openapi_url="/api/openapi.json")
     install_error_handlers(app)
     install_ledger_errors(app)
     app.include_router(_api_router(job_kinds))

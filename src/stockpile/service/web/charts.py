@@ -164,6 +164,7 @@ class MaterialView:
     export_controls: list[dict[str, Any]]
     stage_chart: str | None = None
     stage_rows: tuple[dict[str, Any], ...] = ()
+    hhi_year: int | None = None
 
 
 def _production(m: Material) -> tuple[str | None, str, float | None, str | None, float | None]:
@@ -200,6 +201,10 @@ def material_charts(m: Material) -> MaterialView:
 
     chart, caption, hhi, top, top_share = _production(m)
     data = material_data(m)
+    hhi_year = None
+    if hhi is not None:
+        first_stage = data.production["stage"].iloc[0]
+        hhi_year = int(data.production.loc[data.production["stage"] == first_stage, "year"].max())
     price_chart = None
     if not data.prices.empty:
         series: dict[str, tuple[list[int], list[float | None]]] = {}
@@ -246,6 +251,7 @@ def material_charts(m: Material) -> MaterialView:
         ),
         export_controls=frame_records(data.export_controls, ec_cols),
         **_stages(m),
+        hhi_year=hhi_year,
     )
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from stockpile.ledger.errors import LedgerError
+from stockpile.ledger.states import ContractStatus
 from stockpile.service.deps import DbSession, PageParams
 from stockpile.service.errors import NotFoundError
 from stockpile.service.ledger_bridge import reference_book
@@ -55,29 +56,44 @@ def lot_page(request: Request, user: WebUser, session: DbSession, code: str) -> 
     return render(request, user, "lot.html", {"lot": lot})
 
 
-def _burn_chart(names: list[str], spent: list[float], ceiling: list[float], title: str) -> str:
+def _burn_chart(
+    names: list[str],
+    spent: list[float],
+    open_amount: list[float],
+    title: str,
+    *,
+    open_name: str,
+) -> str:
+    """Stacked bars of money spent and money still open [million USD]."""
     data = [
         {"type": "bar", "name": "spent", "x": names, "y": spent},
-        {
-            "type": "bar",
-            "name": "remaining",
-            "x": names,
-            "y": [max(c - s, 0.0) for s, c in zip(spent, ceiling, strict=True)],
-        },
+        {"type": "bar", "name": open_name, "x": names, "y": open_amount},
     ]
     return figure_json(
         data,
         {
             "barmode": "stack",
             "title": {"text": title},
-            "yaxis": {"title": {"text": "[million USD]"}},
+            "yaxis": {"title": {"text": "[million USD]"}, "automargin": True},
+            "xaxis": {"automargin": True, "tickangle": -30},
+            "legend": {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right"},
+            "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
         },
     )
 
 
+def _contract_label(number: str, status: str) -> str:
+    return number if status == ContractStatus.ACTIVE else f"{number} ({status})"
+
+
 @router.get("/contracts", response_class=HTMLResponse)
 def contracts(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
-    """Contracts, orders and deliveries; caps and plan lines with burn-down charts; funds."""
+    """Contracts, orders and deliveries; caps and plan lines with burn-down charts; funds.
+
+    Only an active contract has money remaining; a cancelled or closed one is charted with
+    what it spent and its status in the label. A cap's unspent ceiling is "under the cap, not
+    contracted" unless an active contract commits it.
+    """
     from stockpile.ledger.queries import list_caps, list_contracts, list_funds, list_plan
 
     cs = list_contracts(session)
@@ -85,20 +101,31 @@ def contracts(request: Request, user: WebUser, session: DbSession) -> HTMLRespon
     plan = list_plan(session)
     contract_chart = (
         _burn_chart(
-            [c.number for c in cs],
+            [_contract_label(c.number, c.status) for c in cs],
             [float(c.spent) / 1e6 for c in cs],
-            [float(c.ceiling) / 1e6 for c in cs],
-            "Contracts: spent against ceiling",
+            [
+                max(float(c.ceiling - c.spent), 0.0) / 1e6
+                if c.status == ContractStatus.ACTIVE
+                else 0.0
+                for c in cs
+            ],
+            "Contracts: spent and remaining under the ceiling",
+            open_name="remaining (active contracts)",
         )
         if cs
         else None
     )
+    active = {c.material for c in cs if c.status == ContractStatus.ACTIVE}
     cap_chart = (
         _burn_chart(
-            [c.material for c in caps],
+            [
+                c.material if c.material in active else f"{c.material} (no active contract)"
+                for c in caps
+            ],
             [float(c.spent) / 1e6 for c in caps],
-            [float(c.ceiling) / 1e6 for c in caps],
-            "Spending caps: spent against ceiling",
+            [max(float(c.ceiling - c.spent), 0.0) / 1e6 for c in caps],
+            "Spending caps: spent and unspent ceiling",
+            open_name="unspent ceiling",
         )
         if caps
         else None

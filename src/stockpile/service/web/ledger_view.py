@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from stockpile.ledger.states import OrderStatus
 from stockpile.service.ledger_bridge import reference_book
 from stockpile.service.web.charts import bar_figure
 
@@ -89,7 +90,7 @@ def overview_figures(
     orders: list[dict[str, Any]] = []
     for c in list_contracts(session):
         for o in c.orders:
-            if o.status == "open":
+            if o.status == OrderStatus.OPEN:
                 orders.append(
                     {
                         "code": o.number,

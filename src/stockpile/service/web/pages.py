@@ -11,7 +11,12 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from stockpile.reference import catalogue, load_export_controls
+from stockpile.reference import (
+    catalogue,
+    load_export_control_materials,
+    load_export_controls,
+)
+from stockpile.risk.controls import export_control_exposure
 from stockpile.service.accounts import TokenKind, authenticate, issue_token, revoke_token
 from stockpile.service.deps import SESSION_COOKIE, Ctx, DbSession
 from stockpile.service.errors import AuthenticationRequiredError, RateLimitedError
@@ -113,23 +118,20 @@ def logout(user: WebUser, session: DbSession) -> Response:
 
 
 def _active_controls(today: dt.date) -> list[dict[str, object]]:
-    """Export-control measures in force on ``today`` (started, not ended or suspended)."""
+    """Export-control measures binding on ``today`` (the status rule of ``risk.controls``)."""
+    from stockpile.risk.controls import measures_in_force
+
     frame = load_export_controls()
-    out: list[dict[str, object]] = []
-    for rec in frame.to_dict(orient="records"):
-        effective: dt.date | None = rec["effective"]
-        ended_on: dt.date | None = rec["ended_or_suspended"]
-        started = effective is not None and effective <= today
-        ended = ended_on is not None and ended_on <= today
-        if started and not ended:
-            out.append(
-                {
-                    "id": str(rec["measure_id"]),
-                    "country": str(rec["imposing_country"]),
-                    "what": str(rec["materials"]),
-                }
-            )
-    return out
+    what = dict(zip(frame["measure_id"].astype(str), frame["materials"].astype(str), strict=True))
+    return [
+        {
+            "id": ms.measure_id,
+            "country": ms.imposing_country,
+            "what": what.get(ms.measure_id, ""),
+            "status": ms.status.value,
+        }
+        for ms in measures_in_force(frame, today)
+    ]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -164,8 +166,23 @@ def material_page(request: Request, user: WebUser, session: DbSession, name: str
     view = charts.material_charts(m)
     risk = risk_profile(m)
     holdings = material_holdings(session, material=m.key)
+    today = dt.date.today()
+    controls = export_control_exposure(
+        load_export_controls(), load_export_control_materials(), material=m.key, as_of=today
+    )
     return render(
-        request, user, "material.html", {"m": m, "view": view, "holdings": holdings, "risk": risk}
+        request,
+        user,
+        "material.html",
+        {
+            "m": m,
+            "view": view,
+            "holdings": holdings,
+            "risk": risk,
+            "today": today,
+            "controls": controls,
+            "statuses": {ms.measure_id: ms.status.value for ms in controls.measures},
+        },
     )
 
 

@@ -23,10 +23,23 @@ __all__ = ["router", "simulation_charts", "simulation_report"]
 router = APIRouter(include_in_schema=False)
 
 
-def _scenarios() -> list[str]:
-    from stockpile.simulate import builtin_scenarios
+def _scenarios() -> list[dict[str, Any]]:
+    """Built-in scenarios: name, title, description, horizon [month] and materials."""
+    from stockpile.simulate import builtin_scenarios, resolve_scenario
 
-    return sorted(builtin_scenarios())
+    out: list[dict[str, Any]] = []
+    for name in sorted(builtin_scenarios()):
+        sc, _ = resolve_scenario(name)
+        out.append(
+            {
+                "name": name,
+                "title": sc.title or name,
+                "description": sc.description,
+                "horizon_months": sc.horizon_months,
+                "materials": ", ".join(sc.materials),
+            }
+        )
+    return out
 
 
 def _job(session: DbSession, job_id: str) -> JobRow:

@@ -15,6 +15,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from stockpile import __version__
+from stockpile.display import format_number, format_quantity, unit_label
 from stockpile.service.accounts import AuthMethod, Principal, TokenKind, resolve_token
 from stockpile.service.deps import SESSION_COOKIE, DbSession, get_ctx
 from stockpile.service.errors import PermissionDeniedError
@@ -53,6 +54,8 @@ def templates() -> Jinja2Templates:
     t.env.globals["version"] = __version__
     t.env.filters["num"] = _fmt_num
     t.env.filters["embed_json"] = embed_json
+    t.env.filters["unit"] = unit_label
+    t.env.filters["qty"] = _fmt_qty
     return t
 
 
@@ -65,13 +68,23 @@ def embed_json(value: Any) -> Markup:
     return htmlsafe_json_dumps(json.loads(value) if isinstance(value, str) else value)
 
 
+def _number(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", ""))
+        except ValueError:
+            return value
+    return value
+
+
 def _fmt_num(value: Any, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    try:
-        return f"{float(value):,.{digits}f}"
-    except (TypeError, ValueError):
-        return str(value)
+    """``digits`` decimals, thousands separators, "—" when missing."""
+    return format_number(_number(value), decimals=digits)
+
+
+def _fmt_qty(value: Any, unit: Any) -> str:
+    """A quantity with its readable unit, three significant digits below 1,000."""
+    return format_quantity(_number(value), unit)
 
 
 async def _form_fields(request: Request) -> dict[str, str]:

@@ -1,0 +1,105 @@
+"""What a new user meets first: readable numbers and units, working docs, coherent statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.service.test_web_ledger import _login, stocked  # noqa: F401  (fixture)
+from typer.testing import CliRunner
+
+from stockpile.reference import load_export_controls
+from stockpile.risk import measure_status
+from stockpile.service.api_docs import DOCS_ASSETS
+from stockpile.service.cli import app as cli_app
+from stockpile.service.permissions import Role
+
+
+def test_journal_page_shows_values_in_their_units(
+    client: TestClient,
+    accounts: Any,
+    stocked: None,  # noqa: F811
+) -> None:
+    _login(client, accounts[Role.AUDITOR])
+    rows = client.get("/journal", headers={"HX-Request": "true"}).text
+    # 315,000 lb received (stored as 315000000000 micro-pounds) and a $50M fund (5000000000 cents)
+    assert "315,000 lb" in rows
+    assert "50,000,000 USD" in rows
+    assert "315000000000" not in rows and "5000000000 " not in rows
+    assert " pound" not in rows
+
+
+def test_api_docs_served_without_a_cdn(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert "/api/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "/api/docs/assets/swagger-ui.css" in page.text
+    assert not re.search(r"""(src|href)=["']https?://""", page.text), "external asset"
+    for name, media in DOCS_ASSETS.items():
+        r = client.get(f"/api/docs/assets/{name}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    assert len(client.get("/api/docs/assets/swagger-ui-bundle.js").content) > 500_000
+    assert client.get("/api/docs/assets/..%2F__init__.py").status_code == 404
+    assert client.get("/api/openapi.json").status_code == 200
+
+
+def test_units_are_readable(client: TestClient, accounts: Any, stocked: None) -> None:  # noqa: F811
+    _login(client, accounts[Role.AUDITOR])
+    for path in ["/inventory", "/materials/antimony", "/contracts", "/"]:
+        text = client.get(path).text
+        identifiers = r"(?<!per )\b(pound|metric_ton|kilometric_ton|troy_ounce|short_ton)\b"
+        assert not re.search(identifiers, text), path
+    assert "315,000.0 lb" in client.get("/inventory").text
+
+
+def test_material_page_statuses_are_the_cli_statuses(client: TestClient, accounts: Any) -> None:
+    """Page and ``data show`` give each antimony measure the same status on the same day."""
+    _login(client, accounts[Role.VIEWER])
+    today = dt.date.today()
+    html = client.get("/materials/antimony").text
+    page: dict[str, str] = {}
+    for row in re.findall(r"<tr><td>(CN-[^<]+)</td>.*?<td class=\"status\">([^<]+)</td>", html):
+        page[row[0]] = row[1]
+    frame = load_export_controls()
+    expected = {
+        mid: measure_status(frame[frame["measure_id"] == mid].iloc[0], today).status.value
+        for mid in ("CN-2024-SB", "CN-2024-US-BAN", "CN-2025-NOV-US")
+    }
+    assert page == expected
+    out = CliRunner().invoke(
+        cli_app, ["data", "show", "Sb", "--as-of", today.isoformat(), "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    cli = {c["measure_id"]: c["status"] for c in json.loads(out.output)["export_controls"]}
+    assert {k: cli[k] for k in expected} == expected
+
+
+def test_material_page_labels_the_hhi_year(client: TestClient, accounts: Any) -> None:
+    _login(client, accounts[Role.VIEWER])
+    html = client.get("/materials/antimony").text
+    headline = re.search(r"HHI of production \(0-10,000\), (\d{4})", html)
+    chart_year = re.search(r"production share by country, (\d{4})", html)
+    assert headline and chart_year and headline.group(1) == chart_year.group(1)
+    table = re.search(r"Risk indicators \((\d{4})\)", html)
+    assert table  # the table says its own year
+
+
+def test_scenario_list_shows_titles_and_descriptions(client: TestClient, accounts: Any) -> None:
+    from stockpile.simulate import builtin_scenarios, resolve_scenario
+
+    _login(client, accounts[Role.ANALYST])
+    html = client.get("/scenarios").text
+    for name in builtin_scenarios():
+        sc, _ = resolve_scenario(name)
+        assert sc.title and sc.title.replace("&", "&amp;").replace("'", "&#39;") in html
+        first_words = " ".join(sc.description.split()[:4])
+        assert first_words.replace("&", "&amp;").replace("'", "&#39;") in html, name
+
+
+@pytest.mark.parametrize("path", ["/api/docs"])
+def test_docs_need_no_login(client: TestClient, path: str) -> None:
+    assert client.get(path, follow_redirects=False).status_code == 200
