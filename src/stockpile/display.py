@@ -24,7 +24,7 @@ import numbers
 import re
 import typing
 
-__all__ = ["format_money", "format_number", "format_quantity", "unit_label"]
+__all__ = ["format_money", "format_number", "format_quantity", "parse_number", "unit_label"]
 
 _UNIT_NAMES: dict[str, str] = {
     "metric_ton": "t",
@@ -49,6 +49,8 @@ _UNIT_NAMES: dict[str, str] = {
 }
 _PREFIXES = {"kilo": "thousand", "mega": "million", "giga": "billion"}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def _word(token: str) -> str:
@@ -160,3 +162,28 @@ def format_money(value: typing.Any, currency: str = "USD") -> str:
         return "—"
     decimals = 0 if abs(number) >= 1000 or number == int(number) else 2
     return f"{format_number(number, decimals=decimals)} {currency}"
+
+
+def parse_number(text: str, *, field: str = "value") -> float:
+    """Read a number as people type it: ``"1,000,000,000"``, ``"$2,500.50"``, ``"1e9"``.
+
+    Thousands separators must group by three (``"1,00"`` is refused); a leading ``$`` and a
+    trailing ``USD`` are allowed. Spaces around the number are ignored.
+
+    Raises
+    ------
+    ValueError
+        One line naming ``field`` and the text, when it is not a finite number.
+    """
+    raw = str(text).strip()
+    body = raw.removeprefix("$").removesuffix("USD").strip()
+    if _GROUPED.fullmatch(body):
+        body = body.replace(",", "")
+    elif not _PLAIN.fullmatch(body):
+        raise ValueError(
+            f"{field}: {raw!r} is not a number (write e.g. 1000000000, 1,000,000,000 or 1e9)"
+        )
+    number = float(body)
+    if not math.isfinite(number):
+        raise ValueError(f"{field}: {raw!r} is too large")
+    return number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import uuid
@@ -14,6 +15,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from stockpile import ledger
+from stockpile.plan import fiscal_year
 from stockpile.service.cli import app
 
 runner = CliRunner()
@@ -204,6 +206,7 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def test_schedule_and_apply(tmp_path: Path, ledger_url: str) -> None:
+    fy = fiscal_year(dt.date.today())  # a schedule starts in the current fiscal year or later
     plan = tmp_path / "plan.json"
     sched = tmp_path / "schedule.json"
     code, out = _run("size", "--budget", "1e9", "--runs", "300", "--no-cost", "--out", str(plan))
@@ -212,7 +215,7 @@ def test_schedule_and_apply(tmp_path: Path, ledger_url: str) -> None:
         "schedule",
         str(plan),
         "--start-fy",
-        "2026",
+        str(fy),
         "--funds",
         "4e7",
         "--lead-months",
@@ -221,9 +224,11 @@ def test_schedule_and_apply(tmp_path: Path, ledger_url: str) -> None:
         str(sched),
     )
     assert code == 0, out
-    assert "FY2026" in out
-    code, out = _run("schedule", str(plan), "--start-fy", "2026", "--years", "2", "--funds", "1e6")
+    assert f"FY{fy}" in out
+    code, out = _run("schedule", str(plan), "--start-fy", str(fy), "--years", "2", "--funds", "1e6")
     assert code == 2 and "funds" in out
+    code, out = _run("schedule", str(plan), "--start-fy", str(fy - 1), "--funds", "4e7")
+    assert code == 2 and f"--start-fy: FY{fy - 1} ended on {fy - 1}-09-30" in out
     args = ["--fund", "NDS-2025", "--depot", "SCOTIA", "--supplier", "U.S. Antimony Corp."]
     code, out = _run("apply", str(sched), *args, "--actor", "carl", "--db", ledger_url)
     assert code == 0, out

@@ -67,6 +67,18 @@ def test_result_conflict_while_running_and_failed_job(client: TestClient, header
     done = _wait(client, h, bad["id"])
     assert done["status"] == "failed"
     assert "failed at step 3" in done["error"]
+    assert "RuntimeError" not in done["error"]  # people read the sentence, not a class name
+
+
+def test_failure_text_names_no_class() -> None:
+    from stockpile.plan.errors import InfeasiblePlanError
+    from stockpile.service.jobs import failure_text
+
+    assert failure_text(ValueError("budget: must be > 0")) == "budget: must be > 0"
+    text = failure_text(InfeasiblePlanError(("budget",), "no purchase fits the budget"))
+    assert text == "infeasible: budget: no purchase fits the budget" and "Error" not in text
+    assert "KeyError" not in failure_text(KeyError("x"))
+    assert failure_text(ZeroDivisionError()).startswith("the run stopped on an unexpected error")
 
 
 def test_job_bad_params_name_the_field(client: TestClient, headers: Any) -> None:

@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
 from tests.service.test_web_ledger import _login, stocked  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
 from stockpile.reference import load_export_controls
 from stockpile.risk import measure_status
 from stockpile.service.api_docs import DOCS_ASSETS
+from stockpile.service.app import create_app
 from stockpile.service.cli import app as cli_app
+from stockpile.service.jobs import JobKind, JobProgress
 from stockpile.service.permissions import Role
+from stockpile.service.settings import ServiceSettings
 
 
 def test_journal_page_shows_values_in_their_units(
@@ -103,3 +108,64 @@ def test_scenario_list_shows_titles_and_descriptions(client: TestClient, account
 @pytest.mark.parametrize("path", ["/api/docs"])
 def test_docs_need_no_login(client: TestClient, path: str) -> None:
     assert client.get(path, follow_redirects=False).status_code == 200
+
+
+class _BudgetParams(BaseModel):
+    """The fields of a plan job the form fills (a stand-in run keeps the test fast)."""
+
+    scenario: str
+    budget: float = Field(gt=0, le=1e12)
+
+
+def _echo(params: BaseModel, progress: JobProgress) -> Mapping[str, Any]:
+    return params.model_dump()
+
+
+@pytest.fixture
+def plan_client(settings: ServiceSettings) -> Iterator[TestClient]:
+    kinds = {"plan": JobKind(name="plan", params_model=_BudgetParams, run=_echo, description="")}
+    with TestClient(create_app(settings, job_kinds=kinds)) as c:
+        yield c
+
+
+@pytest.mark.parametrize("typed", ["1,000,000,000", "1000000000", "$1,000,000,000", "1e9"])
+def test_plan_form_reads_grouped_numbers(
+    plan_client: TestClient, accounts: Any, typed: str
+) -> None:
+    _login(plan_client, accounts[Role.ANALYST])
+    page = plan_client.get("/plans").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf
+    r = plan_client.post(
+        "/plans/run",
+        data={"csrf_token": csrf.group(1), "scenario": "drc-cobalt-2025", "budget": typed},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:2000]
+    job_id = r.headers["location"].rsplit("/", 1)[1]
+    h = {"X-CSRF-Token": csrf.group(1)}
+    job = plan_client.get(f"/api/v1/jobs/{job_id}", headers=h).json()
+    assert job["params"]["budget"] == 1e9
+
+
+def test_plan_form_refuses_bad_grouping_in_words(plan_client: TestClient, accounts: Any) -> None:
+    _login(plan_client, accounts[Role.ANALYST])
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', plan_client.get("/plans").text)
+    assert csrf
+    r = plan_client.post(
+        "/plans/run",
+        data={"csrf_token": csrf.group(1), "scenario": "drc-cobalt-2025", "budget": "1,00"},
+    )
+    assert r.status_code == 422
+    assert "budget: &#39;1,00&#39; is not a number" in r.text
+
+
+def test_bad_query_on_a_page_is_an_html_page(client: TestClient, accounts: Any) -> None:
+    _login(client, accounts[Role.AUDITOR])
+    r = client.get("/reports/operations?fy=abc")
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<h1>Invalid input</h1>" in r.text and "fy: " in r.text and "abc" in r.text
+    assert '"errors"' not in r.text
+    api = client.get("/api/v1/journal?limit=abc", headers={"Accept": "application/json"})
+    assert api.headers["content-type"].startswith("application/problem+json")

@@ -33,6 +33,7 @@ __all__ = [
     "IssuedToken",
     "Principal",
     "TokenKind",
+    "active_admins",
     "authenticate",
     "create_user",
     "get_user",
@@ -140,6 +141,18 @@ def list_users(session: Session, *, offset: int, limit: int) -> tuple[list[UserR
     return list(rows), total
 
 
+def active_admins(session: Session, *, lock: bool = False) -> list[str]:
+    """User names of the active administrators, by id (``lock``: lock their rows)."""
+    stmt = (
+        select(UserRow)
+        .where(UserRow.role == Role.ADMIN.value, UserRow.active.is_(True))
+        .order_by(UserRow.id)
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return [row.username for row in session.scalars(stmt)]
+
+
 def update_user(
     session: Session,
     *,
@@ -148,8 +161,26 @@ def update_user(
     active: bool | None = None,
     password: str | None = None,
 ) -> UserRow:
-    """Change a user's active flag or password; either revokes every token of the user."""
+    """Change a user's active flag or password; either revokes every token of the user.
+
+    Raises
+    ------
+    ConflictError
+        Deactivating the last active administrator (nobody could manage users after it).
+    """
     row = get_user(session, user_id=user_id)
+    last_admin = (
+        active is False
+        and row.active
+        and row.role == Role.ADMIN.value
+        and active_admins(session, lock=True) == [row.username]
+    )
+    if last_admin:
+        raise ConflictError(
+            f"{row.username!r} is the last active administrator; activate or create "
+            "another administrator first",
+            field="active",
+        )
     if password is not None:
         try:
             check_password_policy(password, user_inputs=(row.username, row.full_name))

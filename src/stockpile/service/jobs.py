@@ -8,6 +8,7 @@ and recorded in the table.
 from __future__ import annotations
 
 import enum
+import logging
 import threading
 import time
 import uuid
@@ -36,7 +37,26 @@ __all__ = [
     "JobManager",
     "JobProgress",
     "JobStatus",
+    "failure_text",
 ]
+
+_log = logging.getLogger(__name__)
+
+
+def failure_text(exc: BaseException) -> str:
+    """What a user reads about a failed job: the error's own sentence, never a class name.
+
+    Errors of the models (bad scenario, infeasible plan, refused ledger operation: all
+    ``ValueError``) say what is wrong; anything else is an unexpected failure, logged with
+    its traceback for the operator.
+    """
+    text = " ".join(str(exc).split()) if str(exc).strip() else ""
+    if isinstance(exc, ValueError | LookupError) and text:
+        return text
+    _log.error("job failed unexpectedly", exc_info=exc)
+    if text:
+        return f"the run stopped on an unexpected error: {text}"
+    return "the run stopped on an unexpected error (details are in the service log)"
 
 
 class JobStatus(enum.StrEnum):
@@ -289,8 +309,6 @@ class JobManager:
         except JobCancelledError:
             self._finish(job_id, JobStatus.CANCELLED, message="cancelled")
         except Exception as exc:  # a failed job is a result, not a crash of the service
-            self._finish(
-                job_id, JobStatus.FAILED, message="failed", error=f"{type(exc).__name__}: {exc}"
-            )
+            self._finish(job_id, JobStatus.FAILED, message="failed", error=failure_text(exc))
         else:
             self._finish(job_id, JobStatus.SUCCEEDED, progress=1.0, message="done", result=result)

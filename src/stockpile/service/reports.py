@@ -17,6 +17,7 @@ from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stockpile.display import format_number, unit_label
 from stockpile.service.ledger_bridge import reference_book
 from stockpile.usecases import BriefReport, SimulationReport
 
@@ -157,9 +158,7 @@ def _t(text: object) -> str:
 
 
 def _num(v: object, digits: int = 0) -> str:
-    if v is None:
-        return "-"
-    return f"{float(v):,.{digits}f}"  # type: ignore[arg-type]
+    return format_number(v, decimals=digits, missing="-")
 
 
 class _Pdf(FPDF):
@@ -308,7 +307,7 @@ def operations_pdf(report: OperationsReport) -> bytes:
             [
                 h.material + (" (illustrative)" if h.illustrative else ""),
                 _num(h.quantity, 1),
-                h.unit,
+                unit_label(h.unit),
                 h.lots,
                 _num(h.cost_basis),
                 _num(h.market_value),
@@ -336,7 +335,7 @@ def operations_pdf(report: OperationsReport) -> bytes:
                 [
                     r.id,
                     r.material,
-                    f"{_num(r.quantity, 2)} {r.unit}",
+                    f"{_num(r.quantity, 2)} {unit_label(r.unit)}",
                     f"{r.purpose} / {r.legal_basis}",
                     r.status,
                     r.report or "-",
@@ -373,7 +372,7 @@ def scenario_pdf(report: SimulationReport, *, job_id: str, finished_at: dt.datet
     rows = [
         [
             m.material,
-            m.unit,
+            unit_label(m.unit),
             _num(m.probability_shortfall, 2),
             _num(m.probability_priority_shortfall, 2),
             _num(m.shortfall.mean),
@@ -382,6 +381,9 @@ def scenario_pdf(report: SimulationReport, *, job_id: str, finished_at: dt.datet
         ]
         for m in report.materials
     ]
+    for m in report.materials:
+        for warning in m.warnings:
+            pdf.para(f"Warning, {m.material}: {warning}")
     pdf.h2("Summary by material")
     pdf.data_table(
         [
@@ -400,7 +402,7 @@ def scenario_pdf(report: SimulationReport, *, job_id: str, finished_at: dt.datet
             pdf.fan_chart(
                 {f"{q:g}": path for q, path in m.stock_fan.bands().items()},
                 f"{m.material}: stockpile holdings",
-                f"stock [{m.unit}]",
+                f"stock [{unit_label(m.unit)}]",
             )
         if m.price_fan is not None:
             pdf.fan_chart(

@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import select
 
-from stockpile.service.accounts import create_user
+from stockpile.service.accounts import active_admins, create_user, update_user
 from stockpile.service.db import open_database
+from stockpile.service.errors import ConflictError
 from stockpile.service.ledger_bridge import ledger_has_users, sync_ledger_user
 from stockpile.service.models import UserRow
 from stockpile.service.permissions import Role
 from stockpile.service.security import generate_password, password_hasher
 from stockpile.service.settings import ServiceSettings
 
-__all__ = ["PrepareReport", "ensure_admin", "prepare"]
+__all__ = ["AdminAction", "AdminOutcome", "PrepareReport", "ensure_admin", "prepare"]
+
+
+class AdminAction(StrEnum):
+    """What :func:`ensure_admin` did."""
+
+    CREATED = "created"
+    REACTIVATED = "reactivated"
+    EXISTS = "exists"
+
+
+@dataclass(frozen=True)
+class AdminOutcome:
+    """The administrator check of :func:`ensure_admin`.
+
+    ``password`` is set (shown once, stored nowhere) when an administrator was created or
+    re-activated; ``active_admins`` are the active administrators afterwards.
+    """
+
+    action: AdminAction
+    username: str
+    password: str | None
+    active_admins: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -26,6 +50,8 @@ class PrepareReport:
     demo_note: str
     admin_username: str | None
     admin_password: str | None
+    active_admins: tuple[str, ...] = ()
+    admin_action: AdminAction | None = None
 
     def lines(self) -> list[str]:
         """Console lines for the operator."""
@@ -33,10 +59,23 @@ class PrepareReport:
         if self.demo_note:
             out.append(self.demo_note)
         if self.admin_password is not None:
+            what = (
+                "re-activated with a new password"
+                if self.admin_action is AdminAction.REACTIVATED
+                else "created"
+            )
             out += [
-                "Administrator created (the password is shown only now):",
+                f"Administrator {what} (the password is shown only now):",
                 f"  user:     {self.admin_username}",
                 f"  password: {self.admin_password}",
+            ]
+        elif self.active_admins:
+            names = ", ".join(self.active_admins)
+            first = self.active_admins[0]
+            out += [
+                f"Administrator(s): {names} (the password was shown when the account was made).",
+                f"  Forgotten it? Run: stockpile users reset-password {first}"
+                + ("" if self.database_url.startswith("sqlite") else " --db URL"),
             ]
         return out
 
@@ -47,9 +86,12 @@ def _redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def ensure_admin(settings: ServiceSettings, *, username: str = "admin") -> str | None:
-    """Create the administrator ``username`` with a generated password if the service has
-    no administrator yet; the password, or None if nothing was created.
+def ensure_admin(settings: ServiceSettings, *, username: str = "admin") -> AdminOutcome:
+    """Make sure the service has an active administrator.
+
+    With none active, the administrator ``username`` is created with a generated password, or
+    re-activated with a new one if it exists but was deactivated; a user of that name with
+    another role is refused (pass another name). Inactive administrators do not count.
 
     The administrator is registered in the ledger too (as its first user when the ledger has
     none; otherwise an existing ledger user of that name must already be an administrator).
@@ -58,15 +100,29 @@ def ensure_admin(settings: ServiceSettings, *, username: str = "admin") -> str |
     try:
         db.create_service_tables()
         with db.sessions() as session:
-            has_admin = session.scalar(
-                select(UserRow.id).where(UserRow.role == Role.ADMIN.value).limit(1)
-            )
-            if has_admin is not None:
-                return None
+            active = active_admins(session)
+            if active:
+                return AdminOutcome(AdminAction.EXISTS, active[0], None, tuple(active))
             password = generate_password()
+            hasher = password_hasher(settings)
+            existing = session.scalars(
+                select(UserRow).where(UserRow.username == username)
+            ).one_or_none()
+            if existing is not None:
+                if existing.role != Role.ADMIN.value:
+                    raise ConflictError(
+                        f"there is no active administrator and {username!r} is a "
+                        f"{existing.role.replace('_', ' ')}; pass --admin with another name",
+                        field="admin",
+                    )
+                update_user(
+                    session, hasher=hasher, user_id=existing.id, active=True, password=password
+                )
+                session.commit()
+                return AdminOutcome(AdminAction.REACTIVATED, username, password, (username,))
             create_user(
                 session,
-                hasher=password_hasher(settings),
+                hasher=hasher,
                 username=username,
                 password=password,
                 role=Role.ADMIN,
@@ -86,14 +142,14 @@ def ensure_admin(settings: ServiceSettings, *, username: str = "admin") -> str |
                 sync_ledger_user(session, username=username, role=Role.ADMIN, actor=username)
             else:
                 session.commit()
-            return password
+            return AdminOutcome(AdminAction.CREATED, username, password, (username,))
     finally:
         db.dispose()
 
 
 def prepare(settings: ServiceSettings, *, demo: bool, admin: str | None) -> PrepareReport:
     """Migrate the database; with ``demo``, load the demo stockpile into an empty ledger; with
-    ``admin``, create that administrator if there is none (password generated)."""
+    ``admin``, make sure there is an active administrator (see :func:`ensure_admin`)."""
     from stockpile.ledger.database import make_engine, upgrade
 
     engine = make_engine(settings.database_url)
@@ -101,16 +157,19 @@ def prepare(settings: ServiceSettings, *, demo: bool, admin: str | None) -> Prep
         upgrade(engine)
     finally:
         engine.dispose()
-    password = ensure_admin(settings, username=admin) if admin is not None else None
+    outcome = ensure_admin(settings, username=admin) if admin is not None else None
     loaded, note = (False, "")
     if demo:
         loaded, note = _load_demo_if_empty(settings, actor=admin or "admin")
+    created = outcome is not None and outcome.password is not None
     return PrepareReport(
         database_url=settings.database_url,
         demo_loaded=loaded,
         demo_note=note,
-        admin_username=admin if password is not None else None,
-        admin_password=password,
+        admin_username=outcome.username if created and outcome else None,
+        admin_password=outcome.password if outcome else None,
+        active_admins=outcome.active_admins if outcome else (),
+        admin_action=outcome.action if outcome else None,
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from stockpile.display import format_number
 from stockpile.simulate.errors import SimulationInputError
 from stockpile.simulate.scenario import BaselineSpec, ImportOrigin
 
@@ -26,6 +27,11 @@ __all__ = [
     "build_baseline",
     "load_reference_frames",
 ]
+
+
+def _n(value: float) -> str:
+    """A figure in a provenance note: thousands separators, four significant digits."""
+    return format_number(value, significant=4)
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ def _us_figures(key: str, frames: ReferenceFrames, year: int) -> tuple[float, fl
     cons = float(row["us_consumption"])
     used_year = int(row["year"])
     notes.append(
-        f"U.S. consumption {cons:g}/yr: {row['us_consumption_statistic']}, {used_year} "
+        f"U.S. consumption {_n(cons)}/yr: {row['us_consumption_statistic']}, {used_year} "
         f"[{row['source_id']}]"
     )
     nir = row["net_import_reliance_pct"]
@@ -255,14 +261,14 @@ def build_baseline(
         if ov is not None:
             if ov.us_consumption is not None:
                 cons = ov.us_consumption
-                notes.append(f"override U.S. consumption {cons:g}/yr [{ov.source}]")
+                notes.append(f"override U.S. consumption {_n(cons)}/yr [{ov.source}]")
             if ov.us_net_imports is not None:
                 imports = ov.us_net_imports
-                notes.append(f"override U.S. net imports {imports:g}/yr [{ov.source}]")
+                notes.append(f"override U.S. net imports {_n(imports)}/yr [{ov.source}]")
             if ov.us_production is not None:
                 imports = max(cons - ov.us_production, 0.0)
                 notes.append(
-                    f"override U.S. production {ov.us_production:g}/yr; net imports = "
+                    f"override U.S. production {_n(ov.us_production)}/yr; net imports = "
                     f"consumption - production [{ov.source}]"
                 )
             if ov.us_import_shares is not None:
@@ -273,11 +279,11 @@ def build_baseline(
                 notes.append(f"override world shares [{ov.source}]")
             if ov.price_usd_per_kg is not None:
                 price = ov.price_usd_per_kg
-                notes.append(f"override price {price:g} USD/kg [{ov.source}]")
+                notes.append(f"override price {_n(price)} USD/kg [{ov.source}]")
         if math.isfinite(cons) and math.isfinite(imports) and imports > cons:
             raise SimulationInputError(
-                f"baseline.overrides.{key}: U.S. net imports {imports:g} exceed consumption "
-                f"{cons:g}"
+                f"baseline.overrides.{key}: U.S. net imports {_n(imports)} exceed consumption "
+                f"{_n(cons)}"
             )
         out.append(
             MaterialBaseline(

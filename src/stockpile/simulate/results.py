@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from stockpile.display import format_number, unit_label
 from stockpile.simulate.engine import EngineOutput
 from stockpile.simulate.scenario import PriorityClass
 
@@ -72,6 +73,8 @@ class MaterialSummary:
     days_of_cover : initial holdings / daily demand of the served classes [day].
     peak_price_ratio : highest P/P0 over the horizon [-].
     release : total stockpile release [unit].
+    warnings : what the figures cannot show (for example a price held at the reference because
+        the reference data has no world production by country).
     """
 
     key: str
@@ -86,6 +89,7 @@ class MaterialSummary:
     days_of_cover: Stats
     peak_price_ratio: Stats
     release: Stats
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -108,6 +112,7 @@ class MaterialSummary:
             "days_of_cover": self.days_of_cover.as_dict(),
             "peak_price_ratio": self.peak_price_ratio.as_dict(),
             "release": self.release.as_dict(),
+            "warnings": list(self.warnings),
         }
 
 
@@ -147,6 +152,7 @@ class SimulationResult:
     initial_stock: FloatArray
     kg_per_unit: FloatArray
     output: EngineOutput
+    warnings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def shortfall_by_class(self) -> FloatArray:
@@ -188,6 +194,7 @@ class SimulationResult:
                     days_of_cover=Stats.of(out.days_of_cover[:, j]),
                     peak_price_ratio=Stats.of(out.peak_price_ratio[:, j]),
                     release=Stats.of(out.release[:, j]),
+                    warnings=tuple(self.warnings.get(key, ())),
                 )
             )
         return tuple(rows)
@@ -247,27 +254,33 @@ class SimulationResult:
             "horizon_months": self.horizon,
             "holdings": self.holdings_note,
             "materials": [s.as_dict() for s in self.summary()],
+            "warnings": {k: list(v) for k, v in self.warnings.items() if v},
         }
 
     def to_text(self) -> str:
-        """Plain-text summary (one block per material)."""
+        """Plain-text summary (one block per material), numbers in one readable format."""
+
+        def n(value: float) -> str:
+            return format_number(value, significant=4, missing="n/a")
+
         lines = [
             f"scenario {self.scenario}: {self.runs} runs, seed {self.seed}, {self.horizon} months",
             f"holdings: {self.holdings_note}",
         ]
         for s in self.summary():
             lines.append("")
-            lines.append(f"{s.key} [{s.unit}]")
+            lines.append(f"{s.key} [{unit_label(s.unit)}]")
+            lines.extend(f"  WARNING: {w}" for w in s.warnings)
             if not s.us_balance_available:
                 lines.append("  U.S. shortfall: n/a (U.S. consumption or imports not in the data)")
             else:
                 sh = s.shortfall
                 lines.append(
-                    f"  shortfall total: mean {sh.mean:,.4g}  P50 {sh.p50:,.4g}  "
-                    f"P90 {sh.p90:,.4g}  P99 {sh.p99:,.4g}"
+                    f"  shortfall total: mean {n(sh.mean)}  P50 {n(sh.p50)}  "
+                    f"P90 {n(sh.p90)}  P99 {n(sh.p99)}"
                 )
                 for c, st in s.shortfall_by_class.items():
-                    lines.append(f"    {c.value:<9} mean {st.mean:,.4g}  P90 {st.p90:,.4g}")
+                    lines.append(f"    {c.value:<9} mean {n(st.mean)}  P90 {n(st.p90)}")
                 lines.append(
                     f"  P(any shortfall) {s.probability_shortfall:.3f}  "
                     f"P(defence or essential short) {s.probability_priority_shortfall:.3f}"
@@ -279,11 +292,11 @@ class SimulationResult:
                 )
                 dc = s.days_of_cover
                 lines.append(
-                    f"  days of cover: mean {dc.mean:.4g}  P50 {dc.p50:.4g}  P90 {dc.p90:.4g}"
+                    f"  days of cover: mean {n(dc.mean)}  P50 {n(dc.p50)}  P90 {n(dc.p90)}"
                 )
             pp = s.peak_price_ratio
             lines.append(
-                f"  peak price / reference: mean {pp.mean:.4g}  P50 {pp.p50:.4g}  "
-                f"P90 {pp.p90:.4g}  P99 {pp.p99:.4g}"
+                f"  peak price / reference: mean {n(pp.mean)}  P50 {n(pp.p50)}  "
+                f"P90 {n(pp.p90)}  P99 {n(pp.p99)}"
             )
         return "\n".join(lines)

@@ -69,6 +69,20 @@ class _Gather:
         return EngineOutput(paths=paths, **self._arrays)
 
 
+def _price_warnings(model: CompiledScenario) -> dict[str, tuple[str, ...]]:
+    """Materials whose price cannot move for want of data, said in words for the reader."""
+    out: dict[str, tuple[str, ...]] = {}
+    for j, key in enumerate(model.keys):
+        if not np.any(model.world_shares[j] > 0):
+            out[key] = (
+                "price held at the reference (ratio 1): the reference data has no world "
+                f"production by country for {key}, so no event can remove world supply and "
+                "the price path is not a result; give baseline.overrides."
+                f"{key}.world_shares with a source to model it",
+            )
+    return out
+
+
 def _kg_per_unit(units: tuple[str, ...]) -> npt.NDArray[np.float64]:
     from stockpile.units import exact_factor
 
@@ -204,4 +218,5 @@ def simulate(
         initial_stock=model.stock0,
         kg_per_unit=_kg_per_unit(model.units),
         output=output,
+        warnings=_price_warnings(model),
     )

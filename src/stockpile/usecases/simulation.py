@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
+from stockpile.display import format_number, unit_label
 from stockpile.simulate import (
     CLASSES,
     PriorityClass,
@@ -148,6 +149,11 @@ class MaterialOutcome(BaseModel):
     stock_fan: Fan | None = None
     price_fan: Fan | None = None
     notes: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the figures cannot show, e.g. a price held at the reference for "
+        "want of world production data",
+    )
 
 
 class SimulationReport(BaseModel):
@@ -192,6 +198,7 @@ class SimulationReport(BaseModel):
                     if paths is None
                     else Fan.of(paths.price_ratio[:, j], FAN_QUANTILES),
                     notes=list(result.notes.get(s.key, ())),
+                    warnings=list(s.warnings),
                 )
             )
         return cls(
@@ -215,7 +222,8 @@ class SimulationReport(BaseModel):
             f"holdings: {self.holdings_note}",
         ]
         for m in self.materials:
-            lines += ["", f"{m.material} [{m.unit}]"]
+            lines += ["", f"{m.material} [{unit_label(m.unit)}]"]
+            lines += [f"  WARNING: {w}" for w in m.warnings]
             if not m.us_balance_available:
                 lines.append("  U.S. shortfall: n/a (U.S. consumption or imports not in the data)")
             else:
@@ -253,9 +261,7 @@ def _f(value: float | None, spec: str) -> str:
 
 def _g(value: float | None) -> str:
     """Readable quantity: thousands separators from 1,000 up, four significant digits below."""
-    if value is None:
-        return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return format_number(value, significant=4, missing="n/a")
 
 
 @dataclass(frozen=True)

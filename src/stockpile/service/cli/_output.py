@@ -12,6 +12,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from stockpile.display import format_number
+
 
 def console() -> Console:
     """A console for normal output (wide enough for tables when piped)."""
@@ -45,20 +47,12 @@ def print_json(payload: Any) -> None:
 
 
 def fmt(value: Any, digits: int = 3) -> str:
-    """Format one cell: empty for missing values, thousands separators for numbers."""
+    """Format one cell: empty when missing, numbers as :func:`stockpile.display.format_number`."""
     value = _clean(value)
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value == 0:
-            return "0"
-        if abs(value) >= 100:
-            return f"{value:,.0f}"
-        return f"{value:,.{digits}g}"
+    if isinstance(value, bool | int | float):
+        return format_number(value, significant=digits, missing="")
     return str(value)
 
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from stockpile.display import format_number, unit_label
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -65,6 +67,17 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _cell(column: str, value: Any) -> str:
+    """A table cell: readable units and numbers (years and counts stay as they are)."""
+    if value is None:
+        return ""
+    if column.endswith("unit"):
+        return unit_label(value)
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        return format_number(value, significant=4)
+    return str(plain(value))
+
+
 def emit(
     rows: Sequence[Any], *, as_json: bool, title: str, columns: Sequence[str], caption: str = ""
 ) -> None:
@@ -80,7 +93,7 @@ def emit(
     for c in columns:
         table.add_column(c)
     for d in dicts:
-        table.add_row(*("" if d.get(c) is None else str(plain(d.get(c))) for c in columns))
+        table.add_row(*(_cell(c, d.get(c)) for c in columns))
     Console(width=None if Console().is_terminal else 160).print(table)
 
 

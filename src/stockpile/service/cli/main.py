@@ -46,6 +46,7 @@ def _register() -> None:
     from stockpile.service.cli import risk as _risk
     from stockpile.service.cli import serve as _serve
     from stockpile.service.cli import simulate as _simulate
+    from stockpile.service.cli import users as _users
 
     app.add_typer(_data.app, name="data", help="Bundled reference data: list, show, import.")
     _risk.register(app)
@@ -56,6 +57,7 @@ def _register() -> None:
     _brief.register(app)
     app.add_typer(_plan.app, name="plan")
     app.add_typer(_serve.app, name="serve")
+    app.add_typer(_users.app, name="users")
 
 
 _register()

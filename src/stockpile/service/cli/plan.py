@@ -6,6 +6,7 @@ the typed result (text, or the same JSON document the API returns with ``--json`
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from stockpile.plan import parse_assignments, parse_numbers
+from stockpile.plan import fiscal_year, fiscal_year_start, parse_assignments, parse_numbers
 from stockpile.service.cli._input import (
     FromLedger,
     JsonFlag,
@@ -230,10 +231,24 @@ def robust_command(
     typer.echo(report.model_dump_json(indent=2) if as_json else report.to_text())
 
 
+def _check_start_fy(start_fy: int, today: dt.date) -> None:
+    """Refuse a schedule that starts in a fiscal year already over (money can't go back)."""
+    current = fiscal_year(today)
+    if start_fy < current:
+        ended = fiscal_year_start(start_fy + 1) - dt.timedelta(days=1)
+        fail(
+            f"--start-fy: FY{start_fy} ended on {ended.isoformat()}; the current fiscal year is "
+            f"FY{current} ({fiscal_year_start(current).isoformat()} to "
+            f"{(fiscal_year_start(current + 1) - dt.timedelta(days=1)).isoformat()})"
+        )
+
+
 @app.command("schedule")
 def schedule_command(
     plan_file: Path = typer.Argument(..., help="Plan JSON written by 'stockpile plan size --out'."),
-    start_fy: int = typer.Option(..., "--start-fy", help="First fiscal year, e.g. 2026."),
+    start_fy: int = typer.Option(
+        ..., "--start-fy", help="First fiscal year (the current one or later), e.g. 2027."
+    ),
     years: int = typer.Option(5, "--years", min=1, help="Number of fiscal years."),
     funds: str = typer.Option(
         ..., "--funds", help="New money per FY [USD]: one number (each year) or a comma list."
@@ -252,6 +267,7 @@ def schedule_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Turn a sized plan into a fiscal-year procurement schedule."""
+    _check_start_fy(start_fy, dt.date.today())
     try:
         plan = SizeReport.model_validate_json(plan_file.read_text(encoding="utf-8"))
     except (OSError, ValidationError) as exc:

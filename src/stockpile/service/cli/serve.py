@@ -58,6 +58,7 @@ def serve(
 
     from stockpile.ledger.database import resolve_database_url
     from stockpile.service.app import create_app
+    from stockpile.service.errors import ServiceError
     from stockpile.service.settings import ServiceConfigError, ServiceSettings
     from stockpile.service.setup import prepare
 
@@ -71,7 +72,11 @@ def serve(
     if workers > 1 and url.startswith("sqlite") and (":memory:" in url or url.endswith("://")):
         typer.echo("error: --workers: several processes need a database file or PostgreSQL")
         raise typer.Exit(2)
-    report = prepare(settings, demo=init_demo, admin=admin if init_demo else None)
+    try:
+        report = prepare(settings, demo=init_demo, admin=admin if init_demo else None)
+    except ServiceError as exc:
+        typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc.detail}", err=True)
+        raise typer.Exit(2) from None
     for line in report.lines():
         typer.echo(line)
     app = create_app(settings)

@@ -5,11 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from stockpile.service.errors import ServiceError
-from stockpile.service.web.session import LoginRequiredError, on_login_required, on_service_error
+from stockpile.service.web.session import (
+    LoginRequiredError,
+    on_login_required,
+    on_page_validation,
+    on_service_error,
+)
 
 __all__ = ["STATIC_DIR", "TEMPLATE_DIR", "install_web", "plotly_js_path"]
 
@@ -39,5 +45,6 @@ def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(LoginRequiredError, on_login_required)
     app.add_exception_handler(ServiceError, on_service_error)
+    app.add_exception_handler(RequestValidationError, on_page_validation)
     for router in PAGE_ROUTERS:
         app.include_router(router)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from stockpile.display import parse_number
 from stockpile.plan import builtin_programmes
 from stockpile.service.deps import Ctx, DbSession
 from stockpile.service.errors import NotFoundError
@@ -26,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _page(request: Request, user: Any, session: Any, error: str = "", code: int = 200) -> Any:
-    from stockpile.simulate import builtin_scenarios
+    from stockpile.service.web.scenario_pages import scenario_choices
 
     jobs = session.scalars(
         select(JobRow).where(JobRow.kind == "plan").order_by(JobRow.created_at.desc()).limit(50)
@@ -36,7 +37,7 @@ def _page(request: Request, user: Any, session: Any, error: str = "", code: int 
         user,
         "plans.html",
         {
-            "scenarios": sorted(builtin_scenarios()),
+            "scenarios": scenario_choices(),
             "programmes": builtin_programmes(),
             "jobs": jobs,
             "error": error,
@@ -69,9 +70,13 @@ def run_plan(
 ) -> Response:
     """Start a plan job and go to its page."""
     web_requires(user, Permission.RUN_JOBS)
+    try:
+        budget_usd = parse_number(budget, field="budget")
+    except ValueError as exc:
+        return _page(request, user, session, str(exc), 422)
     params = {
         "scenario": scenario,
-        "budget": budget,
+        "budget": budget_usd,
         "robust": robust is not None,
         "supplier": supplier.upper(),
         "objective": objective,

@@ -18,12 +18,12 @@ from stockpile.service.web.charts import bar_figure, fan_figure
 from stockpile.service.web.session import WebUser, render, web_requires
 from stockpile.usecases import SimulationReport
 
-__all__ = ["router", "simulation_charts", "simulation_report"]
+__all__ = ["router", "scenario_choices", "simulation_charts", "simulation_report"]
 
 router = APIRouter(include_in_schema=False)
 
 
-def _scenarios() -> list[dict[str, Any]]:
+def scenario_choices() -> list[dict[str, Any]]:
     """Built-in scenarios: name, title, description, horizon [month] and materials."""
     from stockpile.simulate import builtin_scenarios, resolve_scenario
 
@@ -59,7 +59,10 @@ def scenarios(request: Request, user: WebUser, session: DbSession) -> HTMLRespon
         .limit(50)
     ).all()
     return render(
-        request, user, "scenarios.html", {"scenarios": _scenarios(), "jobs": jobs, "error": ""}
+        request,
+        user,
+        "scenarios.html",
+        {"scenarios": scenario_choices(), "jobs": jobs, "error": ""},
     )
 
 
@@ -93,7 +96,7 @@ def run_scenario(
             request,
             user,
             "scenarios.html",
-            {"scenarios": _scenarios(), "jobs": jobs, "error": msg},
+            {"scenarios": scenario_choices(), "jobs": jobs, "error": msg},
             status_code=422,
         )
     return RedirectResponse(f"/scenarios/jobs/{job_id}", status_code=303)

@@ -27,6 +27,7 @@ __all__ = [
     "WebUser",
     "embed_json",
     "on_login_required",
+    "on_page_validation",
     "on_service_error",
     "render",
     "templates",
@@ -169,6 +170,41 @@ async def on_service_error(request: Request, exc: Exception) -> Response:
         "error.html",
         {"title": exc.title, "detail": exc.detail, "user": None},
         status_code=exc.status_code,
+    )
+
+
+def _input_text(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+async def on_page_validation(request: Request, exc: Exception) -> Response:
+    """Invalid query or form fields of a page: an HTML page naming each field.
+
+    API routes (``/api/...``) and HTMX requests keep the problem document.
+    """
+    from fastapi.exceptions import RequestValidationError
+
+    from stockpile.service.errors import FieldError, problem_response
+
+    if not isinstance(exc, RequestValidationError):
+        raise exc
+    errors = [
+        FieldError(field=".".join(str(p) for p in e["loc"]), reason=e["msg"]) for e in exc.errors()
+    ]
+    if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
+        detail = "; ".join(f"{e.field}: {e.reason}" for e in errors)
+        return problem_response(422, "Invalid input", detail, errors)
+    lines = []
+    for e in exc.errors():
+        name = str(e["loc"][-1]) if e["loc"] else "input"
+        given = f" (got {_input_text(e['input'])!r})" if e.get("input") is not None else ""
+        lines.append(f"{name}: {e['msg'].lower()}{given}")
+    return templates().TemplateResponse(
+        request,
+        "error.html",
+        {"title": "Invalid input", "detail": "; ".join(lines), "user": None},
+        status_code=422,
     )
 
 
