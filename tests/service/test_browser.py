@@ -170,6 +170,9 @@ def test_run_small_scenario_from_page(server: tuple[str, Any], browser: Any) -> 
     )
     page.wait_for_selector("#stock-1 .main-svg", timeout=20_000)
     page.wait_for_selector("#price-1 .main-svg")
+    # germanium has no world production by country: its flat price is flagged, not shown as fact
+    alerts = " ".join(page.locator(".alert").all_inner_texts())
+    assert "germanium:" in alerts and "price held at the reference" in alerts
     _shot(page, "scenario-result")
     page.click("a[href^='/reports/scenario/']")
     page.wait_for_selector("#rs-1 .main-svg")
@@ -302,3 +305,70 @@ def test_robust_plan_from_page(server: tuple[str, Any], browser: Any) -> None:
     assert "best response" in page.inner_text("main")
     _shot(page, "plan-robust")
     page.close()
+
+
+_LABELS_OUTSIDE = """(id) => {
+  const el = document.getElementById(id);
+  const box = el.querySelector('.main-svg').getBoundingClientRect();
+  const out = [];
+  const sel = '.xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .legendtext, .gtitle';
+  el.querySelectorAll(sel).forEach((t) => {
+    const r = t.getBoundingClientRect();
+    if (r.width === 0) return;
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+        || r.bottom > box.bottom + 1) out.push(t.textContent);
+  });
+  return out;
+}"""
+
+
+def test_chart_labels_fit_and_quantity_axes_start_at_zero(
+    server: tuple[str, Any], browser: Any
+) -> None:
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, base, "analyst")
+    for path, ids in {"/": ["value"], "/contracts": ["cchart", "capchart"]}.items():
+        page.goto(base + path)
+        for pid in ids:
+            page.wait_for_selector(f"#{pid} .main-svg .xtick")
+            assert page.evaluate(_LABELS_OUTSIDE, pid) == [], (path, pid)
+            low = page.evaluate(
+                "(id) => document.getElementById(id)._fullLayout.yaxis.range[0]", pid
+            )
+            assert low <= 0, (path, pid, low)
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('#cchart .xtick text')].map((t) => t.textContent)"
+    )
+    assert "DLA-CO-SOLICITATION-2025 (cancelled)" in labels
+    remaining = page.evaluate(
+        "() => { const d = document.getElementById('cchart').data[1];"
+        " return d.y[d.x.indexOf('DLA-CO-SOLICITATION-2025 (cancelled)')]; }"
+    )
+    assert remaining == 0
+    _shot(page, "contracts-charts")
+    page.close()
+
+
+def test_api_docs_render_without_internet(server: tuple[str, Any], browser: Any) -> None:
+    base, _ = server
+    context = browser.new_context()
+    external: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.goto(f"{base}/api/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+    assert "strategic-stockpile" in page.inner_text(".swagger-ui .info .title")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() > 20
+    assert external == []
+    _shot(page, "api-docs")
+    context.close()

@@ -169,3 +169,53 @@ def test_bad_query_on_a_page_is_an_html_page(client: TestClient, accounts: Any) 
     assert '"errors"' not in r.text
     api = client.get("/api/v1/journal?limit=abc", headers={"Accept": "application/json"})
     assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_charts_start_at_zero_and_make_room_for_labels() -> None:
+    from stockpile.service.web.charts import bar_figure, line_figure
+
+    fig = json.loads(
+        line_figure({"stock": ([1, 2, 3], [3000.0, 3000.0, 3000.0])}, title="t", y_title="y")
+    )
+    assert fig["layout"]["yaxis"]["rangemode"] == "tozero"
+    assert fig["layout"]["yaxis"]["automargin"] and fig["layout"]["xaxis"]["automargin"]
+    assert fig["layout"]["yaxis"]["title"]["text"] == "y"
+    bar = json.loads(bar_figure(["a long material name"], [1.0], title="t", y_title="y"))
+    assert bar["layout"]["xaxis"]["automargin"] is True
+
+
+def test_cancelled_contract_is_not_charted_as_remaining(
+    client: TestClient,
+    app: Any,
+    accounts: Any,
+    stocked: None,  # noqa: F811
+) -> None:
+    from stockpile.ledger.setup import create_contract
+    from stockpile.ledger.states import ContractStatus
+
+    today = dt.date.today()
+    with app.state.ctx.db.sessions() as session:
+        create_contract(
+            session,
+            number="SOLICIT-1",
+            supplier="(solicitation; no award)",
+            material="cobalt",
+            form="cathode",
+            unit="t",
+            ceiling=500_000_000,
+            period_start=today - dt.timedelta(days=1),
+            period_end=today + dt.timedelta(days=900),
+            fund="F1",
+            actor="contracting-officer",
+            status=ContractStatus.CANCELLED,
+        )
+    _login(client, accounts[Role.AUDITOR])
+    html = client.get("/contracts").text
+    chart = re.search(r'data-plot="cchart">(.*?)</script>', html, re.S)
+    assert chart
+    fig = json.loads(chart.group(1))
+    _spent, remaining = fig["data"]
+    assert remaining["name"] == "remaining (active contracts)"
+    by_label = dict(zip(remaining["x"], remaining["y"], strict=True))
+    assert by_label["SOLICIT-1 (cancelled)"] == 0.0
+    assert by_label["C1"] == pytest.approx(10.0)  # $20M ceiling, $10M spent

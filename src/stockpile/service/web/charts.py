@@ -34,6 +34,9 @@ def figure_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> str:
 
     ``<``, ``>``, ``&`` and ``'`` are written as ``\\u`` escapes, so the text can sit inside a
     ``<script>`` element whatever the labels hold.
+
+    Axes get ``automargin`` (tick labels are never cut off) and the y axis starts at zero
+    unless the layout says otherwise.
     """
 
     def clean(v: Any) -> Any:
@@ -45,7 +48,12 @@ def figure_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> str:
             return [clean(x) for x in v]
         return v
 
-    figure = {"data": clean(data), "layout": {**_LAYOUT, **clean(layout)}}
+    merged = {**_LAYOUT, **clean(layout)}
+    # Long tick labels get the room they need, and quantity axes start at zero: a constant
+    # series then reads as flat at its value, not as noise on a 2,999-3,001 axis.
+    merged["xaxis"] = {"automargin": True, **merged.get("xaxis", {})}
+    merged["yaxis"] = {"automargin": True, "rangemode": "tozero", **merged.get("yaxis", {})}
+    figure = {"data": clean(data), "layout": merged}
     return str(htmlsafe_json_dumps(figure))
 
 

@@ -76,8 +76,14 @@ def _burn_chart(
             "title": {"text": title},
             "yaxis": {"title": {"text": "[million USD]"}, "automargin": True},
             "xaxis": {"automargin": True, "tickangle": -30},
-            "legend": {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right"},
-            "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
+            "legend": {
+                "orientation": "h",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "x": 1,
+                "xanchor": "right",
+            },
+            "margin": {"l": 60, "r": 20, "t": 80, "b": 40},
         },
     )
 
