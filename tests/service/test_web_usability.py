@@ -44,6 +44,9 @@ def test_api_docs_served_without_a_cdn(client: TestClient) -> None:
     assert "/api/docs/assets/swagger-ui-bundle.js" in page.text
     assert "/api/docs/assets/swagger-ui.css" in page.text
     assert not re.search(r"""(src|href)=["']https?://""", page.text), "external asset"
+    assert "<script>" not in page.text  # no inline script: a strict CSP allows the page
+    init = client.get("/api/docs/assets/init.js")
+    assert init.status_code == 200 and "SwaggerUIBundle(" in init.text
     for name, media in DOCS_ASSETS.items():
         r = client.get(f"/api/docs/assets/{name}")
         assert r.status_code == 200 and r.headers["content-type"].startswith(media)

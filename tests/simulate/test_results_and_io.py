@@ -56,7 +56,7 @@ def test_summary_matches_totals(base: dict[str, Any], frames: ReferenceFrames) -
         res.output.months_to_stockout[hit, 0].mean()
     )
     text = res.to_text()
-    assert "antimony [metric_ton]" in text and "P(any shortfall)" in text
+    assert "antimony [t]" in text and "P(any shortfall)" in text
     assert res.as_dict()["materials"][0]["material"] == "antimony"
 
 

@@ -302,6 +302,29 @@ def by_code(session: Session, model: type[_T], column: Any, code: str, field: st
     return row
 
 
+def referenced(session: Session, model: type[_T], key: Any, field: str) -> _T:
+    """The row ``key`` of ``model`` that another row of the books points to.
+
+    A missing one means the database was changed outside the ledger: a
+    :class:`NotFoundError` naming ``field`` says so (never an ``AssertionError``).
+    """
+    row = session.get(model, key)
+    if row is None:
+        name = model.__tablename__[:-1]  # type: ignore[attr-defined]
+        raise NotFoundError(
+            field, f"{name} {key} referenced by the books is missing (database changed outside)"
+        )
+    return row
+
+
+def ledger_settings(session: Session) -> LedgerSettings:
+    """The stockpile's settings row (created by the migrations)."""
+    row = session.get(LedgerSettings, 1)
+    if row is None:
+        raise NotFoundError("settings", "the ledger is not set up: run `stockpile db upgrade`")
+    return row
+
+
 def depot(session: Session, code: str, field: str = "depot") -> Depot:
     return by_code(session, Depot, Depot.code, code, field)
 

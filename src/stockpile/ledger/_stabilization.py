@@ -345,7 +345,8 @@ def record_auction(
             )
         qty = num.quantity(bid.quantity, f"{field}.quantity")
         unit_price = _optional_price(bid.price, f"{field}.price")
-        assert unit_price is not None
+        if unit_price is None:
+            raise InvalidInputError(f"{field}.price", "a bid needs a price [USD per unit]")
         key = bidder.casefold()
         per_bidder[key] = per_bidder.get(key, Decimal(0)) + num.convert(qty, unit, rule.unit)
         if rule.bidder_cap is not None and per_bidder[key] > rule.bidder_cap:

@@ -21,6 +21,7 @@ from stockpile.ledger._ops import (
     lot_for_update,
     material_key,
     operation,
+    referenced,
     regime_of,
     text,
 )
@@ -205,9 +206,8 @@ def convert(
         dest = (
             _depot(op.session, to_depot, "to_depot")
             if to_depot
-            else op.session.get(Depot, src.depot_id)
+            else referenced(op.session, Depot, src.depot_id, "lot.depot")
         )
-        assert dest is not None
         share = num.round_money(src.acquisition_cost * qty / src.original_quantity)
         code = _new_code(
             op.session, new_lot, derived_code(f"{src.code}>{out_mat}", f"-{op.row.id}")
@@ -452,8 +452,7 @@ def return_loan(
             raise InsufficientHoldingsError(
                 "quantity", f"loan {loan_id} has {loan.outstanding} outstanding"
             )
-        src = op.session.get(Lot, loan.lot_id)
-        assert src is not None
+        src = referenced(op.session, Lot, loan.lot_id, "loan.lot")
         memo = f"return of loan {loan_id}"
         op.post(
             [

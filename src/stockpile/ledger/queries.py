@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockpile.ledger import _numbers as num
+from stockpile.ledger._ops import ledger_settings
 from stockpile.ledger.journal import _CACHE, AccountType
 from stockpile.ledger.models import (
     Cap,
@@ -20,7 +21,6 @@ from stockpile.ledger.models import (
     Fund,
     Goal,
     JournalEntry,
-    LedgerSettings,
     Lot,
     PlanLine,
     ReleaseReport,
@@ -262,8 +262,7 @@ class ReleaseView:
 
 def stockpile_settings(session: Session) -> tuple[str, str]:
     """(stockpile name, regime key)."""
-    row = session.get(LedgerSettings, 1)
-    assert row is not None
+    row = ledger_settings(session)
     return row.stockpile_name, row.regime
 
 

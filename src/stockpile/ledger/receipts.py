@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from stockpile.ledger import _numbers as num
 from stockpile.ledger import _stabilization as stab
-from stockpile.ledger._ops import OperationKind, Role, by_code, operation, regime_of
+from stockpile.ledger._ops import OperationKind, Role, by_code, operation, referenced, regime_of
 from stockpile.ledger.codes import check_code, derived_code
 from stockpile.ledger.errors import (
     GovernanceError,
@@ -106,8 +106,7 @@ def receive_delivery(
         o = by_code(s, DeliveryOrder, DeliveryOrder.number, order, "order")
         if o.status != OrderStatus.OPEN:
             raise StateError("order", f"delivery order {o.number!r} is {o.status}")
-        c = s.get(Contract, o.contract_id)
-        assert c is not None
+        c = referenced(s, Contract, o.contract_id, "order.contract")
         if c.status != ContractStatus.ACTIVE:
             raise StateError("contract", f"contract {c.number!r} is {c.status}")
         day = op.day
@@ -168,8 +167,7 @@ def receive_delivery(
             postings.append(
                 Posting(AccountType.PLAN_ACQ, plan.id, c.material, plan_qty, plan.unit, o.number)
             )
-        f = s.get(Fund, c.fund_id)
-        assert f is not None
+        f = referenced(s, Fund, c.fund_id, "contract.fund")
         if "acquisition" not in f.allowed_uses.split(","):
             raise GovernanceError("fund", f"fund {f.code!r} may not pay for acquisitions")
         if (f.fy_first is not None and fy < f.fy_first) or (
@@ -180,8 +178,7 @@ def receive_delivery(
             raise LimitExceededError(
                 "fund", f"fund {f.code!r} holds {f.balance} USD, receipt costs {cost}"
             )
-        d = s.get(Depot, o.depot_id)
-        assert d is not None
+        d = referenced(s, Depot, o.depot_id, "order.depot")
         from stockpile.ledger.movements import check_storage
 
         check_storage(s, d, qty, c.unit)

@@ -28,6 +28,7 @@ from stockpile.ledger._ops import (
     Role,
     material_key,
     operation,
+    referenced,
     regime_of,
     text,
 )
@@ -350,8 +351,7 @@ def execute_release(
         for lot in lots:
             if remaining <= 0:
                 break
-            depot = s.get(Depot, lot.depot_id)
-            assert depot is not None
+            depot = referenced(s, Depot, lot.depot_id, "lot.depot")
             room = _headroom(s, depot, row.material, op.day, row.unit) - used_by_depot.get(
                 depot.id, Decimal(0)
             )

@@ -13,7 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockpile.ledger import _numbers as num
-from stockpile.ledger._ops import OperationKind, Role, by_code, material_key, operation, text
+from stockpile.ledger._ops import (
+    OperationKind,
+    Role,
+    by_code,
+    ledger_settings,
+    material_key,
+    operation,
+    text,
+)
 from stockpile.ledger._ops import depot as _depot
 from stockpile.ledger._ops import fund as _fund
 from stockpile.ledger.codes import SHORT_CODE_MAX_LEN, check_code
@@ -29,7 +37,6 @@ from stockpile.ledger.models import (
     DisposalAuthorisation,
     Fund,
     Goal,
-    LedgerSettings,
     Lot,
     PlanLine,
     User,
@@ -70,8 +77,7 @@ def configure_stockpile(session: Session, *, name: str, regime: str, actor: str)
         at=None,
         summary={"configure": name, "regime": chosen},
     ) as op:
-        settings = op.session.get(LedgerSettings, 1)
-        assert settings is not None
+        settings = ledger_settings(op.session)
         settings.stockpile_name = text(name, "name")
         settings.regime = chosen
 

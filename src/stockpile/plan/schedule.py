@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from stockpile.display import unit_label
 from stockpile.plan.errors import InfeasiblePlanError, PlanInputError, SolverError
 from stockpile.plan.problem import check_finite_nonnegative
 from stockpile.plan.solver import LinearProblem, SolveStatus, solve
@@ -244,7 +245,8 @@ class ProcurementSchedule:
         out = [f"{'FY':<8}{'material':<22}{'quantity':>14} {'unit':<12}{'cost USD':>16}  delivery"]
         for ln in self.lines:
             out.append(
-                f"FY{ln.fiscal_year:<6}{ln.material:<22}{ln.quantity:>14,.2f} {ln.unit:<12}"
+                f"FY{ln.fiscal_year:<6}{ln.material:<22}{ln.quantity:>14,.2f} "
+                f"{unit_label(ln.unit):<12}"
                 f"{ln.cost:>16,.0f}  {ln.delivery_date.isoformat()}"
             )
         return "\n".join(out)

@@ -467,8 +467,7 @@ def production_concentration(
     producers = [
         ProducerShare(c, i, q, float(s)) for (c, i, q), s in zip(named, frac, strict=False)
     ]
-    if include_other:
-        assert other_qty is not None
+    if include_other and other_qty is not None:
         producers.append(ProducerShare(OTHER_COUNTRIES, None, other_qty, float(frac[-1])))
     hhi_shares = frac if other is OtherCountries.AS_PRODUCER else frac[: len(named)]
     named_frac = frac[: len(named)]

@@ -221,7 +221,8 @@ class MaterialProfile:
     def as_dict(self) -> dict[str, Any]:
         """The profile as JSON-ready built-in types (enums as values, dates as ISO text)."""
         out = _plain(self)
-        assert isinstance(out, dict)
+        if not isinstance(out, dict):
+            raise TypeError(f"a risk profile converts to a dict, got {type(out).__name__}")
         return out
 
 

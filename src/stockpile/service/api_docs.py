@@ -7,12 +7,12 @@ nothing is fetched from outside.
 
 from __future__ import annotations
 
+import html
 from functools import cache
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 __all__ = ["DOCS_ASSETS", "DOCS_PATH", "install_api_docs", "swagger_assets_dir"]
 
@@ -33,18 +33,54 @@ def swagger_assets_dir() -> Path:
     return Path(fastapi_offline.__file__).parent / "static"
 
 
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<link rel="stylesheet" href="{base}/assets/swagger-ui.css">
+<link rel="icon" type="image/png" href="{base}/assets/favicon.png">
+</head>
+<body>
+<div id="swagger-ui" data-openapi="{openapi_url}"></div>
+<script src="{base}/assets/swagger-ui-bundle.js"></script>
+<script src="{base}/assets/init.js"></script>
+</body>
+</html>
+"""
+
+
+_INIT_JS = """window.ui = SwaggerUIBundle({
+  url: document.getElementById('swagger-ui').dataset.openapi,
+  dom_id: '#swagger-ui',
+  layout: 'BaseLayout',
+  deepLinking: true,
+  showExtensions: true,
+  showCommonExtensions: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+});
+"""
+
+
 def install_api_docs(app: FastAPI, *, openapi_url: str) -> None:
-    """Serve Swagger UI at :data:`DOCS_PATH`, its assets under ``/api/docs/assets/``."""
+    """Serve Swagger UI at :data:`DOCS_PATH`, its assets under ``/api/docs/assets/``.
+
+    The page has no inline script (Swagger UI is started by ``assets/init.js``), so a
+    Content-Security-Policy of ``script-src 'self'`` allows it.
+    """
+    page = _PAGE.format(
+        title=html.escape(f"{app.title} - API"),
+        base=DOCS_PATH,
+        openapi_url=html.escape(openapi_url, quote=True),
+    )
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=openapi_url,
-            title=f"{app.title} - API",
-            swagger_js_url=f"{DOCS_PATH}/assets/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_PATH}/assets/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_PATH}/assets/favicon.png",
-        )
+        return HTMLResponse(page)
+
+    @app.get(DOCS_PATH + "/assets/init.js", include_in_schema=False)
+    def swagger_init() -> Response:
+        return Response(_INIT_JS, media_type="text/javascript")
 
     @app.get(DOCS_PATH + "/assets/{name}", include_in_schema=False)
     def swagger_asset(name: str) -> FileResponse:

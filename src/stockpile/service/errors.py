@@ -136,14 +136,16 @@ def _field_path(loc: Sequence[Any]) -> str:
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):
+        raise exc
     errors = [FieldError(field=_field_path(e["loc"]), reason=e["msg"]) for e in exc.errors()]
     detail = "; ".join(f"{e.field}: {e.reason}" for e in errors)
     return problem_response(422, "Invalid input", detail, errors)
 
 
 async def on_service_error_json(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ServiceError)
+    if not isinstance(exc, ServiceError):
+        raise exc
     errors = [FieldError(field=exc.field, reason=exc.detail)] if exc.field else []
     return problem_response(exc.status_code, exc.title, exc.detail, errors, exc.headers())
 
@@ -162,7 +164,8 @@ _HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "P
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):
+        raise exc
     headers = dict(exc.headers or {})
     if exc.status_code == 400:  # the framework could not parse the body (bad UTF-8, form)
         reason = f"cannot be parsed: {exc.detail}"

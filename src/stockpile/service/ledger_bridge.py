@@ -72,7 +72,8 @@ def _status(exc: LedgerError) -> tuple[int, str]:
 
 
 async def _on_ledger_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, LedgerError)
+    if not isinstance(exc, LedgerError):
+        raise exc
     status, title = _status(exc)
     return problem_response(
         status, title, str(exc), [FieldError(field=exc.field, reason=exc.problem)]

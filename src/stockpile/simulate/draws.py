@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from stockpile.simulate.compile import CompiledScenario, EventKind
 from stockpile.simulate.distributions import Distribution
+from stockpile.simulate.errors import SimulationInputError
 
 __all__ = [
     "BLOCK_SIZE",
@@ -193,9 +194,15 @@ def _draw_block(model: CompiledScenario, seed: int, block: int) -> Draws:
         duration = _months(ev.duration.sample(rng, n), round_=True)
         share = ev.share.sample(rng, n)
         if ev.kind is EventKind.CONFLICT:
-            assert ev.surge is not None
-            assert ev.replenishment_months is not None
-            assert ev.replenishment_surge is not None
+            if (
+                ev.surge is None
+                or ev.replenishment_months is None
+                or ev.replenishment_surge is None
+            ):
+                raise SimulationInputError(
+                    f"event {ev.id!r}: a conflict needs surge, replenishment_months and "
+                    "replenishment_surge"
+                )
             surge = ev.surge.sample(rng, n)
             rep = _months(ev.replenishment_months.sample(rng, n), round_=True)
             rep_surge = ev.replenishment_surge.sample(rng, n)

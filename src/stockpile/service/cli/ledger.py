@@ -12,7 +12,7 @@ import json
 
 import typer
 
-from stockpile.service.cli.db import AT, DB, JSON, USER, emit, plain, session_for, when
+from stockpile.service.cli.db import AT, DB, JSON, USER, emit, fail, plain, session_for, when
 from stockpile.service.cli.db import app as db_app
 
 app = typer.Typer(
@@ -259,7 +259,8 @@ def set_goal(
     from stockpile import ledger
 
     notice = when(notified_on)
-    assert notice is not None
+    if notice is None:
+        raise fail("--notified-on: required, YYYY-MM-DD")
     with session_for(db) as s:
         effective = ledger.set_goal(
             s,
@@ -532,7 +533,8 @@ def lend(
     from stockpile import ledger
 
     due = when(return_due)
-    assert due is not None
+    if due is None:
+        raise fail("--return-due: required, YYYY-MM-DD")
     with session_for(db) as s:
         loan = ledger.lend(
             s,

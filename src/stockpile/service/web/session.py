@@ -144,7 +144,8 @@ def web_requires(principal: Principal, permission: Permission) -> None:
 
 async def on_login_required(request: Request, exc: Exception) -> Response:
     """Redirect GETs to the login page; re-show the login form for expired form posts."""
-    assert isinstance(exc, LoginRequiredError)
+    if not isinstance(exc, LoginRequiredError):
+        raise exc
     if request.headers.get("HX-Request"):
         return Response(status_code=401, headers={"HX-Redirect": "/login?" + _q(exc.next_path)})
     if not exc.preserved:
@@ -162,7 +163,8 @@ async def on_service_error(request: Request, exc: Exception) -> Response:
     """Errors of API routes as problem documents; of pages as an HTML page."""
     from stockpile.service.errors import ServiceError, on_service_error_json
 
-    assert isinstance(exc, ServiceError)
+    if not isinstance(exc, ServiceError):
+        raise exc
     if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
         return await on_service_error_json(request, exc)
     return templates().TemplateResponse(
