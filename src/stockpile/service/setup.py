@@ -75,9 +75,16 @@ class PrepareReport:
             out += [
                 f"Administrator(s): {names} (the password was shown when the account was made).",
                 f"  Forgotten it? Run: stockpile users reset-password {first}"
-                + ("" if self.database_url.startswith("sqlite") else " --db URL"),
+                + _db_option(self.database_url),
             ]
         return out
+
+
+def _db_option(url: str) -> str:
+    """`` --db URL`` when ``url`` is not the database the CLI uses by default."""
+    from stockpile.ledger.database import resolve_database_url
+
+    return "" if url == resolve_database_url(None) else f" --db {_redact(url)}"
 
 
 def _redact(url: str) -> str:
