@@ -226,7 +226,9 @@ def compile_levers(
                 f" {label}"
             )
             continue
-        assert isinstance(lever, NewSupplyAbroad)
+        if not isinstance(lever, NewSupplyAbroad):
+            check.add(path, f"unknown lever kind {type(lever).__name__}")
+            continue
         where = check.country(lever.country, f"{path}.country")
         owner = check.country(lever.owner, f"{path}.owner")
         if where is None or owner is None:

@@ -174,14 +174,13 @@ def _metrics(result: SimulationResult, base: SimulationResult | None) -> list[Ma
         if base is not None:
             b = base.output
             bj = base.keys.index(key) if key in base.keys else None
-            if bj is not None:
+            if bj is not None and base_end is not None:
                 row["diff_shortfall"] = difference(
                     total[:, j], b.shortfall_by_class.sum(axis=2)[:, bj]
                 )
                 row["diff_priority_shortfall"] = difference(
                     priority[:, j], b.shortfall_by_class[:, bj, :2].sum(axis=1)
                 )
-                assert base_end is not None
                 row["diff_days_of_cover"] = difference(end[:, j], base_end[:, bj])
                 row["diff_peak_price_ratio"] = difference(
                     out.peak_price_ratio[:, j], b.peak_price_ratio[:, bj]
