@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -120,13 +120,17 @@ class _BudgetParams(BaseModel):
     budget: float = Field(gt=0, le=1e12)
 
 
-def _echo(params: BaseModel, progress: JobProgress) -> Mapping[str, Any]:
-    return params.model_dump()
+def _echo(params: BaseModel, progress: JobProgress) -> BaseModel:
+    return params
 
 
 @pytest.fixture
 def plan_client(settings: ServiceSettings) -> Iterator[TestClient]:
-    kinds = {"plan": JobKind(name="plan", params_model=_BudgetParams, run=_echo, description="")}
+    kinds = {
+        "plan": JobKind(
+            name="plan", params_model=_BudgetParams, result_model=_BudgetParams, run=_echo
+        )
+    }
     with TestClient(create_app(settings, job_kinds=kinds)) as c:
         yield c
 
