@@ -11,6 +11,7 @@ import math
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stockpile.display import unit_label
 from stockpile.simulate import parse_scenario, resolve_scenario
 from stockpile.simulate.compare import Comparison, Difference, apply_variant, compare_scenarios
 from stockpile.simulate.io import read_scenario_text
@@ -43,8 +44,10 @@ class CompareRequest(BaseModel):
 
 
 def _d(diff: Difference | None, fmt: str) -> str:
-    if diff is None or diff.mean is None:
-        return ""
+    if diff is None:
+        return "(base)"
+    if diff.mean is None:
+        return "n/a"
     if diff.low == diff.high == diff.mean:
         return f"{diff.mean:+{fmt}}"
     return f"{diff.mean:+{fmt}} [{diff.low:+{fmt}}, {diff.high:+{fmt}}]"
@@ -69,7 +72,7 @@ class CompareReport(Comparison):
             unit = self.variants[0].materials[j].unit
             lines += [
                 "",
-                f"{key} [{unit}]",
+                f"{key} [{unit_label(unit)}]",
                 f"  {'variant':<28} {'shortfall':>12} {'P(prio short)':>13} "
                 f"{'cover left d':>12} {'peak P/P0':>9}  difference in shortfall; in peak price",
             ]
@@ -82,7 +85,12 @@ class CompareReport(Comparison):
                     f"  {name:<28} {_v(m.shortfall, ',.0f'):>12} "
                     f"{_v(m.priority_short_probability, '.3f'):>13} "
                     f"{_v(m.days_of_cover_end, ',.1f'):>12} {_v(m.peak_price_ratio, '.2f'):>9}"
-                    f"  {_d(m.diff_shortfall, ',.0f')}; {_d(m.diff_peak_price_ratio, '.2f')}"
+                    f"  {_d(m.diff_shortfall, ',.0f')}"
+                    + (
+                        ""
+                        if m.diff_shortfall is None
+                        else f"; {_d(m.diff_peak_price_ratio, '.2f')}"
+                    )
                 )
         notes = [(v.name, n) for v in self.variants for n in v.lever_notes]
         if notes:
