@@ -11,7 +11,10 @@ from stockpile.ledger import NUMBER_PATTERN
 from stockpile.service.permissions import Role
 
 
-@pytest.mark.parametrize("amount", ["1_000", "1e", "0x10", "١٢", " 1", "Infinity", "NaN"])
+@pytest.mark.parametrize(
+    "amount",
+    ["1_000", "1e", "0x10", "١٢", " 1", "Infinity", "NaN", "1e50", 1e50, "-1e99", ".458E690462600"],
+)
 def test_non_plain_numbers_are_422(
     client: TestClient, headers: dict[Role, dict[str, str]], amount: str
 ) -> None:

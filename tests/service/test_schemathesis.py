@@ -110,3 +110,127 @@ def test_schema_lists_problem_json(api_app: FastAPI) -> None:
     spec = api_app.openapi()
     op = spec["paths"]["/api/v1/materials"]["get"]
     assert "application/problem+json" in op["responses"]["401"]["content"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve_and_run_all_phases(database_url: str, tmp_path: Any) -> int:
+    """Serve the API on a free port and run every schemathesis phase against it.
+
+    Returns the number of generated cases; fails on any server error or schema violation.
+    """
+    import re
+    import subprocess
+    import sys
+    import threading
+    import time
+    from pathlib import Path
+
+    import uvicorn
+    from sqlalchemy import select
+
+    from stockpile.service.models import UserRow
+
+    s = ServiceSettings(
+        database_url=database_url,
+        secret_key="z" * 48,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
+    app = create_app(s, job_kinds=TEST_KINDS)
+    ctx = app.state.ctx
+    upgrade(ctx.db.engine)
+    with ctx.db.sessions() as session:
+        create_user(
+            session,
+            hasher=ctx.hasher,
+            username="admin",
+            password="schemathesis-pass-1",
+            role=Role.ADMIN,
+        )
+        sync_ledger_user(session, username="admin", role=Role.ADMIN, actor="admin")
+        user = session.scalars(select(UserRow).where(UserRow.username == "admin")).one()
+        token = issue_token(session, user=user, kind=TokenKind.API, ttl_s=3600).token
+        session.commit()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        exe = Path(sys.executable).with_name("schemathesis")
+        run = subprocess.run(
+            [
+                str(exe),
+                "run",
+                f"http://127.0.0.1:{port}/api/openapi.json",
+                "--phases",
+                "examples,coverage,fuzzing,stateful",
+                "--max-examples",
+                "5",
+                "--seed",
+                "1",
+                # 5xx and schema violations; business refusals (422 for an unknown fund) of
+                # schema-valid data are the ledger's rules, not contract breaches
+                "--checks",
+                "not_a_server_error,status_code_conformance,content_type_conformance,"
+                "response_headers_conformance,response_schema_conformance",
+                # signing out or deactivating the administrator would end the run's token
+                "--exclude-name",
+                "POST /api/v1/auth/logout",
+                "--exclude-name",
+                "PATCH /api/v1/users/{user_id}",
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp_path,
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    (Path(tmp_path) / "schemathesis.out").write_text(run.stdout)
+    import os
+
+    if os.environ.get("ST_KEEP"):
+        Path(os.environ["ST_KEEP"]).write_text(run.stdout)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    # the token must last the whole run: only the operations of roles an administrator
+    # does not hold (approve a release, adjust inventory) may answer nothing but 401/403
+    denied = re.search(r"Authentication failed: (\d+) operations", run.stdout)
+    assert denied is None or int(denied.group(1)) <= 4, run.stdout[-3000:]
+    m = re.search(r"(\d+) generated", run.stdout)
+    assert m, run.stdout[-2000:]
+    return int(m.group(1))
+
+
+def test_all_phases_on_sqlite(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """Examples, coverage, fuzzing and stateful phases on SQLite: no 5xx, no schema violation."""
+    cases = _serve_and_run_all_phases(f"sqlite:///{tmp_path / 'all.sqlite3'}", tmp_path)
+    assert cases >= 1000
+    with capsys.disabled():
+        print(f"\nschemathesis, all phases, SQLite: {cases} generated cases passed")
+
+
+@pytest.mark.postgres
+def test_all_phases_on_postgres(
+    pg_url: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same on PostgreSQL (the throwaway server of scripts/test.sh)."""
+    cases = _serve_and_run_all_phases(pg_url, tmp_path)
+    assert cases >= 1000
+    with capsys.disabled():
+        print(f"\nschemathesis, all phases, PostgreSQL: {cases} generated cases passed")

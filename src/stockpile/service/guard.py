@@ -55,10 +55,10 @@ _ANY_JSON = "AnyJsonWithoutControlCharacters"
 def document_in_schema(schema: dict[str, Any]) -> None:
     """Write the control-character rule into an OpenAPI document, in place.
 
-    Every free string (no ``pattern``, ``format``, ``enum`` or ``const``) gets
-    :data:`NO_CONTROL_PATTERN`; every object gets it for its property names and, where it
-    accepts (and ignores) extra properties, a schema of any JSON value whose strings follow
-    the rule.
+    Every free string of a request (parameters, bodies and the schemas they refer to; no
+    ``pattern``, ``format``, ``enum`` or ``const``) gets :data:`NO_CONTROL_PATTERN`; every
+    object gets it for its property names and, where it accepts (and ignores) extra
+    properties, a schema of any JSON value whose strings follow the rule.
     """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     ref = {"$ref": f"#/components/schemas/{_ANY_JSON}"}
@@ -79,6 +79,8 @@ def document_in_schema(schema: dict[str, Any]) -> None:
         ],
     }
 
+    seen: set[str] = set()
+
     def walk(node: Any) -> None:
         if isinstance(node, list):
             for item in node:
@@ -86,6 +88,12 @@ def document_in_schema(schema: dict[str, Any]) -> None:
             return
         if not isinstance(node, dict) or node is components[_ANY_JSON]:
             return
+        target = node.get("$ref")
+        if isinstance(target, str) and target.startswith("#/components/schemas/"):
+            name = target.rsplit("/", 1)[1]
+            if name not in seen and name in components:
+                seen.add(name)
+                walk(components[name])
         kind = node.get("type")
         free = not ({"pattern", "format", "enum", "const", "$ref"} & node.keys())
         if kind == "string" and free:
@@ -99,8 +107,13 @@ def document_in_schema(schema: dict[str, Any]) -> None:
             if key not in ("enum", "const", "example", "examples", "default"):
                 walk(value)
 
-    walk(schema.get("paths", {}))
-    walk(components)
+    # requests only: a response (a problem document echoing a refused field) is not checked
+    for operations in schema.get("paths", {}).values():
+        walk(operations.get("parameters", []))
+        for op in operations.values():
+            if isinstance(op, dict):
+                walk(op.get("parameters", []))
+                walk(op.get("requestBody", {}))
 
 
 def find_control_character(text: str) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, GetJsonSchemaHandler
@@ -58,8 +58,13 @@ def _plain_number(value: Any) -> Any:
 
 
 def _canonical(value: Decimal) -> Decimal:
-    out = value.normalize() + 0  # 1.0, 1.00 and 1e0 are all 1; -0 is 0
-    return out.quantize(Decimal(1)) if int(out.as_tuple().exponent) > 0 else out
+    try:
+        out = value.normalize() + 0  # 1.0, 1.00 and 1e0 are all 1; -0 is 0
+        if int(out.as_tuple().exponent) <= 0 or out.adjusted() >= _EXACT_DIGITS:
+            return out  # too large to write without an exponent: the field's bounds refuse it
+        return out.quantize(Decimal(1))
+    except DecimalException:
+        raise ValueError("number out of range") from None
 
 
 class _NumberText:
@@ -76,6 +81,7 @@ class _NumberText:
 
 
 _NUMBER = re.compile(NUMBER_PATTERN)
+_EXACT_DIGITS = 28  # digits of the default decimal context
 PlainDecimal = Annotated[
     Decimal, BeforeValidator(_plain_number), AfterValidator(_canonical), _NumberText()
 ]
