@@ -180,6 +180,8 @@ def _serve_and_run_all_phases(database_url: str, tmp_path: Any) -> int:
                 "5",
                 "--seed",
                 "1",
+                "--request-timeout",
+                "120",  # a risk table on a busy CI machine can take more than 10 s
                 # 5xx and schema violations; business refusals (422 for an unknown fund) of
                 # schema-valid data are the ledger's rules, not contract breaches
                 "--checks",
