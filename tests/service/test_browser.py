@@ -122,6 +122,15 @@ def _login(page: Any, base: str, user: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def _wait_succeeded(page: Any, *, timeout: int) -> None:
+    """Wait until the job page shows the job as succeeded [ms]."""
+    page.wait_for_function(
+        "document.querySelector('#job-status') && "
+        "document.querySelector('#job-status').textContent.trim() === 'succeeded'",
+        timeout=timeout,
+    )
+
+
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -163,11 +172,7 @@ def test_run_small_scenario_from_page(server: tuple[str, Any], browser: Any) -> 
     page.fill("#seed", "5")
     page.click("#run")
     page.wait_for_url("**/scenarios/jobs/**")
-    page.wait_for_function(
-        "document.querySelector('#job-status') && "
-        "document.querySelector('#job-status').textContent.trim() === 'succeeded'",
-        timeout=60_000,
-    )
+    _wait_succeeded(page, timeout=60_000)
     page.wait_for_selector("#stock-1 .main-svg", timeout=20_000)
     page.wait_for_selector("#price-1 .main-svg")
     # germanium has no world production by country: its flat price is flagged, not shown as fact
@@ -198,11 +203,7 @@ def test_compare_variants_from_page(server: tuple[str, Any], browser: Any) -> No
     page.fill("#runs", "80")
     page.click("#run")
     page.wait_for_url("**/compare/jobs/**")
-    page.wait_for_function(
-        "document.querySelector('#job-status') && "
-        "document.querySelector('#job-status').textContent.trim() === 'succeeded'",
-        timeout=60_000,
-    )
+    _wait_succeeded(page, timeout=60_000)
     page.wait_for_selector("#table-antimony")
     rows = page.inner_text("#table-antimony")
     assert "recycling-25" in rows and "substitution" in rows and "reserve-release" not in rows
@@ -220,11 +221,7 @@ def test_brief_from_page(server: tuple[str, Any], browser: Any) -> None:
     page.fill("#runs", "100")
     page.click("#run")
     page.wait_for_url("**/brief/jobs/**")
-    page.wait_for_function(
-        "document.querySelector('#job-status') && "
-        "document.querySelector('#job-status').textContent.trim() === 'succeeded'",
-        timeout=120_000,
-    )
+    _wait_succeeded(page, timeout=120_000)
     page.wait_for_selector("#levers")
     assert "recycling-25" in page.inner_text("#levers")
     assert page.query_selector_all("table.programme")
@@ -296,11 +293,7 @@ def test_robust_plan_from_page(server: tuple[str, Any], browser: Any) -> None:
     page.check("input[name=robust]")
     page.click("form.stack button[type=submit]")
     page.wait_for_url("**/plans/jobs/**")
-    page.wait_for_function(
-        "document.querySelector('#job-status') && "
-        "document.querySelector('#job-status').textContent.trim() === 'succeeded'",
-        timeout=60_000,
-    )
+    _wait_succeeded(page, timeout=60_000)
     page.wait_for_selector("#robust .main-svg")
     assert "best response" in page.inner_text("main")
     _shot(page, "plan-robust")

@@ -18,6 +18,7 @@ counted twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,9 @@ import numpy.typing as npt
 from stockpile.simulate.compile import ResponseKind
 from stockpile.simulate.levers import CompiledLevers
 from stockpile.simulate.reserve import ReserveRules, reserve_trade
+
+if TYPE_CHECKING:
+    from stockpile.simulate._steps import MonthState
 
 __all__ = ["LeverState", "new_lever_state", "step_lever_inputs", "step_reserve"]
 
@@ -95,16 +99,18 @@ def _combine(
     return not np.array_equal(before, total)
 
 
-def step_lever_inputs(levers: CompiledLevers, t: int, state: object, imports: FloatArray) -> None:
+def step_lever_inputs(
+    levers: CompiledLevers, t: int, state: MonthState, imports: FloatArray
+) -> None:
     """Add the levers' supply and demand effects of month ``t`` to the response totals."""
     if levers.empty:
         return
-    st = state  # MonthState; typed loosely to keep this module free of the step module
-    lever: LeverState = st.lever  # type: ignore[attr-defined]
-    responses: dict[ResponseKind, FloatArray] = st.responses  # type: ignore[attr-defined]
-    moved = st.moved  # type: ignore[attr-defined]
-    s, m = st.stock.shape  # type: ignore[attr-defined]
-    prices = st.prices  # type: ignore[attr-defined]
+
+    lever: LeverState = state.lever
+    responses: dict[ResponseKind, FloatArray] = state.responses
+    moved = state.moved
+    s, m = state.stock.shape
+    prices = state.prices
     supply: FloatArray | None = None
     demand_cut: FloatArray | None = None
     us_flow: FloatArray | None = None
@@ -130,7 +136,7 @@ def step_lever_inputs(levers: CompiledLevers, t: int, state: object, imports: Fl
         new = np.broadcast_to(levers.world_supply[:, t][None, :], (s, m))
         supply = new.copy() if supply is None else supply + new
     offtake: FloatArray | None = None
-    lost = st.lost  # type: ignore[attr-defined]
+    lost = state.lost
     if (levers.us_offtake is not None or us_flow is not None) and lost is not None:
         base = imports
         flow = np.zeros((s, m))
@@ -140,7 +146,7 @@ def step_lever_inputs(levers: CompiledLevers, t: int, state: object, imports: Fl
                 if events:
                     stop = np.zeros(s, dtype=bool)
                     for e in events:
-                        stop |= st.active[e]  # type: ignore[attr-defined]
+                        stop |= state.active[e]
                     flow[stop, j] = 0.0
         if us_flow is not None:
             flow += us_flow
@@ -166,7 +172,7 @@ def step_lever_inputs(levers: CompiledLevers, t: int, state: object, imports: Fl
 
 def step_reserve(
     levers: CompiledLevers,
-    state: object,
+    state: MonthState,
     ed: FloatArray,
     es: FloatArray,
     *,
@@ -181,11 +187,11 @@ def step_reserve(
     """
     if not levers.reserves:
         return
-    st = state
-    lever: LeverState = st.lever  # type: ignore[attr-defined]
-    prices = st.prices  # type: ignore[attr-defined]
-    x = st.x  # type: ignore[attr-defined]
-    spare = st.responses.get(ResponseKind.SPARE_CAPACITY)  # type: ignore[attr-defined]
+
+    lever: LeverState = state.lever
+    prices = state.prices
+    x = state.x
+    spare = state.responses.get(ResponseKind.SPARE_CAPACITY)
     s = ed.shape[0]
     for i, spec in enumerate(levers.reserves):
         j = spec.material
@@ -222,5 +228,5 @@ def step_reserve(
             spec.world_per_month
         )
         prices.set_column(j, trade.price_ratio)
-        st.moved.price = True  # type: ignore[attr-defined]
-        st.moved.balance = True  # type: ignore[attr-defined]
+        state.moved.price = True
+        state.moved.balance = True
