@@ -155,7 +155,8 @@ def _cuts(
     dur = np.empty((n, len(targets)))
     drawn: dict[str, _FloatArray] = {}
     for j, t in enumerate(targets):
-        assert t.cut is not None and t.duration is not None
+        if t.cut is None or t.duration is None:
+            raise ValueError(f"{t.target_id}: cut and duration not measured, cannot simulate it")
         for out, key, (lo, hi) in ((cut, "cut", t.cut), (dur, "duration", t.duration)):
             name = f"{key}:{t.episode_id}"
             if name in names:

@@ -107,7 +107,8 @@ def check_scenarios(*, runs: int = 2000, seed: int = 1) -> tuple[ScenarioCheckRo
         result = results[c.scenario]
         j = list(result.keys).index(c.material)
         paths = result.output.paths
-        assert paths is not None
+        if paths is None:
+            raise ValueError(f"{c.scenario}: the run kept no per-month paths (keep_paths=False)")
         price = paths.price_ratio[:, j, :]
         first, last = c.months_2025
         before = max(0, -first)

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from stockpile.market import solve_price_ratio
 from stockpile.simulate.compile import ResponseKind
+from stockpile.simulate.errors import SimulationInputError
 from stockpile.simulate.prices import PRICE_TOLERANCE, MonthPrices
 
 if TYPE_CHECKING:
@@ -145,7 +146,10 @@ def step_market_dynamics(ctx: EngineContext, state: MonthState) -> None:
     x = state.x
     extra: FloatArray | None = None
     if x is not None:
-        assert state.inventory is not None
+        if state.inventory is None:
+            raise SimulationInputError(
+                "state.inventory: None with market dynamics (build the state from this context)"
+            )
         release = np.minimum(state.inventory, x)
         state.inventory -= release
         extra = release
@@ -154,7 +158,11 @@ def step_market_dynamics(ctx: EngineContext, state: MonthState) -> None:
     if spare is not None:
         extra = spare if extra is None else extra + spare
     prices = state.prices
-    assert isinstance(prices, DynamicMonthPrices)
+    if not isinstance(prices, DynamicMonthPrices):
+        raise SimulationInputError(
+            f"state.prices: {type(prices).__name__} with market dynamics, "
+            "expected DynamicMonthPrices (build the state from this context)"
+        )
     if x is None and extra is None and not prices.any_moved:
         state.moved.price = False
         return
