@@ -103,6 +103,9 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
     # market dynamics (docs/model.md): response factor g after the onset, inventories first
     dyn = draws.dynamics
     inventory = 0.0 if dyn is None else float(dyn.inventory_cover_months[s])
+    # moves downstream with an expansion: the month each restriction first arrives
+    moves = [d for d in model.levers.downstream if d.material == m]
+    first_reached = [math.inf] * len(moves)
 
     for t in range(model.horizon):
         # availability of each origin country
@@ -143,6 +146,29 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
             frac = 0.0 if math.isinf(begin) else min(max((t - begin + 1.0) / ramp, 0.0), 1.0)
             resp[r.kind] = min(resp[r.kind] + float(d.max_share[s]) * frac, 1.0)
         spare = resp[ResponseKind.SPARE_CAPACITY]
+        # move downstream: the supplier's new downstream capacity fills the gap it made
+        for n, move in enumerate(moves):
+            gap = lost_us = 0.0
+            for e, w, u in zip(move.events, move.world, move.us, strict=True):
+                ev = events[e]
+                if ev["occurs"] and _active(ev["start"], ev["duration"], t):
+                    first_reached[n] = min(first_reached[n], t)
+                    gap += ev["share"] * w
+                    lost_us += ev["share"] * u
+            gap, lost_us = min(gap, 1.0), min(lost_us, 1.0)
+            since = t - first_reached[n]
+            on_line = 0.0
+            if not math.isinf(since):
+                frac = (since - move.lead_months + 1.0) / move.ramp_months
+                on_line = move.expansion * min(max(frac, 0.0), 1.0)
+            fill = min(on_line, gap)
+            if fill > 0:
+                spare += fill
+                if lost > 0 and imports > 0:
+                    restored = fill / gap * lost_us
+                    resp[ResponseKind.NEW_SUPPLY] = min(
+                        resp[ResponseKind.NEW_SUPPLY] + min(restored / lost, 1.0), 1.0
+                    )
         g = 1.0
         if dyn is not None:
             k, t_adj = float(dyn.long_run_multiplier[s]), float(dyn.adjustment_months[s])

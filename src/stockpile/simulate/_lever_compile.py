@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from stockpile.simulate._lever_downstream import DownstreamWeights, compile_downstream
 from stockpile.simulate.levers import (
     CompiledLevers,
+    DownstreamSpec,
     Lever,
     LowGradeOre,
+    MoveDownstream,
     NewSupplyAbroad,
     PriceResponseSpec,
     PriceSubstitution,
@@ -26,6 +29,8 @@ from stockpile.simulate.levers import (
 if TYPE_CHECKING:
     from stockpile.simulate.baseline import MaterialBaseline
     from stockpile.simulate.compile import CompiledEvent, _Checker
+    from stockpile.simulate.scenario import Scenario
+    from stockpile.simulate.stages import StageColumn
 
 __all__ = ["compile_levers", "world_production"]
 
@@ -129,12 +134,20 @@ def compile_levers(
     production: pd.DataFrame,
     horizon: int,
     check: _Checker,
+    scenario: Scenario | None = None,
+    columns: Sequence[StageColumn] = (),
+    downstream: Mapping[int, DownstreamWeights] | None = None,
 ) -> CompiledLevers:
-    """Turn the scenario's levers into engine inputs; problems go to ``check`` by field path."""
+    """Turn the scenario's levers into engine inputs; problems go to ``check`` by field path.
+
+    ``scenario``, ``columns`` and ``downstream`` (the stage compilation) are needed for
+    ``move_downstream`` levers, whose restriction is compiled into stage events.
+    """
     from stockpile.reference import get_material
 
     if not levers:
         return CompiledLevers()
+    moves: dict[int, tuple[float, str]] = {}
     m = len(keys)
     reserves: list[ReserveSpec] = []
     responses: list[PriceResponseSpec] = []
@@ -154,6 +167,15 @@ def compile_levers(
         j = keys.index(key)
         base = baselines[j]
         label = f"[{lever.source}]" if lever.source else "(ASSUMPTION)"
+        if isinstance(lever, MoveDownstream):
+            check.country(lever.country, f"{path}.country")
+            if lever.cut_share.support()[1] <= 0.0:
+                notes.append(f"move_downstream {key}: a cut of 0 restricts nothing {label}")
+            if lever.expansion is not None and lever.expansion.capacity_per_year is not None:
+                moves[j] = world_production(
+                    get_material(key).production_materials, base.unit, production, base.year
+                )
+            continue
         if isinstance(lever, PriceSubstitution):
             responses.append(_price_response(lever, j, 0.0))
             notes.append(_price_note(lever, key, label))
@@ -255,6 +277,20 @@ def compile_levers(
             f"{where} owned by {owner}, on line from month {lever.lead_months} over "
             f"{lever.ramp_months} months, {u:.1%} to U.S. buyers {label}"
         )
+    specs: list[DownstreamSpec] = []
+    if scenario is not None and any(isinstance(lv, MoveDownstream) for lv in levers):
+        found, moved_notes = compile_downstream(
+            scenario,
+            keys=keys,
+            baselines=baselines,
+            events=events,
+            columns=columns,
+            weights=downstream or {},
+            world_per_year=moves,
+            check=check,
+        )
+        specs = found
+        notes.extend(note for _, note in moved_notes)
     return CompiledLevers(
         reserves=tuple(reserves),
         price_responses=tuple(responses),
@@ -262,5 +298,6 @@ def compile_levers(
         us_offtake=offtake if offtake.any() else None,
         offtake_blocked_by=tuple(tuple(sorted(b)) for b in blocked),
         recycling=recycling if recycling.any() else None,
+        downstream=tuple(specs),
         notes=tuple(notes),
     )

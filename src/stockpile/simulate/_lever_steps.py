@@ -6,7 +6,9 @@ Two steps run when a scenario has levers (they return at once otherwise):
   responses (from the months the price has spent above each threshold, lagged), new supply
   abroad and urban mining are added to the response totals they act like (low-grade ore and
   new supply abroad as world supply beside spare capacity, substitution as demand removed,
-  urban mining as U.S. secondary supply, the U.S. offtake of new supply as replaced imports);
+  urban mining as U.S. secondary supply, the U.S. offtake of new supply as replaced imports;
+  a move downstream's expansion as world supply filling the gap its restriction leaves, and
+  as replaced U.S. imports in the same proportion);
 - :func:`step_reserve`, after the price: each supplier reserve trades by its rules in the
   cells of its material and the price there becomes the price with the reserve
   (:func:`stockpile.simulate.reserve.reserve_trade`); its stock and money carry over.
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from stockpile.simulate._lever_downstream import downstream_fill
 from stockpile.simulate.compile import ResponseKind
 from stockpile.simulate.levers import CompiledLevers
 from stockpile.simulate.reserve import ReserveRules, reserve_trade
@@ -48,6 +51,8 @@ class LeverState:
         money [USD] [S].
     reserve_sold : each reserve's cumulative sales [unit] [S].
     own : the response totals as the responses alone left them, by kind.
+    downstream_first : month each move downstream's restriction first reached the arrival stage
+        (inf: not yet) [S] per lever with an expansion.
     """
 
     above: list[npt.NDArray[np.int64]]
@@ -55,6 +60,7 @@ class LeverState:
     reserve_stock: list[FloatArray]
     reserve_cash: list[FloatArray]
     reserve_sold: list[FloatArray]
+    downstream_first: list[FloatArray] = field(default_factory=list)
     own: dict[ResponseKind, FloatArray | None] = field(default_factory=dict)
 
 
@@ -67,6 +73,7 @@ def new_lever_state(levers: CompiledLevers, s: int) -> LeverState:
         reserve_stock=[np.full(s, r.stock) for r in levers.reserves],
         reserve_cash=[np.full(s, r.cash_usd) for r in levers.reserves],
         reserve_sold=[np.zeros(s) for _ in levers.reserves],
+        downstream_first=[np.full(s, np.inf) for _ in levers.downstream],
     )
 
 
@@ -135,6 +142,21 @@ def step_lever_inputs(
     if levers.world_supply is not None:
         new = np.broadcast_to(levers.world_supply[:, t][None, :], (s, m))
         supply = new.copy() if supply is None else supply + new
+    for i, move in enumerate(levers.downstream):
+        reached = np.zeros(s, dtype=bool)
+        for e in move.events:
+            reached |= state.active[e]
+        first = lever.downstream_first[i]
+        lever.downstream_first[i] = np.where(reached & np.isinf(first), float(t), first)
+        fill, restored = downstream_fill(move, state.cuts, t - lever.downstream_first[i])
+        if not fill.any():
+            continue
+        col = np.zeros((s, m))
+        col[:, move.material] = fill
+        supply = col if supply is None else supply + col
+        flow = np.zeros((s, m))
+        flow[:, move.material] = restored * imports[:, move.material]
+        us_flow = flow if us_flow is None else us_flow + flow
     offtake: FloatArray | None = None
     lost = state.lost
     if (levers.us_offtake is not None or us_flow is not None) and lost is not None:

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from stockpile.cover import DAYS_PER_YEAR
 from stockpile.simulate._lever_compile import compile_levers
+from stockpile.simulate._lever_downstream import downstream_events
 from stockpile.simulate.baseline import (
     CountryIndex,
     MaterialBaseline,
@@ -348,7 +349,16 @@ def compile_scenario(
         world[col.material, axis.index(col.label)] = col.world
         imports[col.material, axis.index(col.label)] = col.us
 
-    events = _compile_events(scenario, keys, axis, baselines, check, staged.columns)
+    # a move downstream is an export control at its restricted stages, after the events
+    lever_events = [ev for _, _, ev in downstream_events(scenario)]
+    if any(_quiet_material(ev.materials[0]) not in keys for ev in lever_events):
+        lever_events = []  # the lever's material is refused under levers[i].material
+    with_levers = (
+        scenario.model_copy(update={"events": [*scenario.events, *lever_events]})
+        if lever_events
+        else scenario
+    )
+    events = _compile_events(with_levers, keys, axis, baselines, check, staged.columns)
     responses = _compile_responses(scenario, keys, check)
     stock0, note = _holdings(scenario, keys, baselines, holdings, holdings_note, check)
     levers = compile_levers(
@@ -360,6 +370,9 @@ def compile_scenario(
         production=frames.production,
         horizon=scenario.horizon_months,
         check=check,
+        scenario=scenario,
+        columns=staged.columns,
+        downstream=staged.downstream,
     )
     check.raise_if_any()
     forms, ready, form_problems = compile_forms(

@@ -15,6 +15,11 @@ labelled ``assumption: true``, and is compiled into per-batch arrays for the eng
 - ``urban_mining``: secondary supply from the U.S. in-use stock (a dynamic stock model,
   :mod:`stockpile.simulate.inuse`) steered towards a recycling-rate target; the increase over
   today's secondary supply adds to U.S. supply.
+- ``move_downstream``: the supplier restricts exports of an upstream product (separated oxide)
+  while it keeps exporting the downstream one (magnets), on the stage network
+  (:mod:`stockpile.simulate.stages`): producers outside the supplier that it fed lose their
+  feed, its own downstream exports continue and may grow to fill the gap
+  (:mod:`stockpile.simulate._lever_downstream`).
 
 Equations and units: ``docs/model.md``, "Supplier levers".
 """
@@ -24,12 +29,13 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from stockpile.simulate.distributions import Distribution, Fixed
 from stockpile.simulate.inuse import (
     Lifetime,
     LifetimeKind,
@@ -39,9 +45,12 @@ from stockpile.simulate.inuse import (
 
 __all__ = [
     "CompiledLevers",
+    "DownstreamExpansion",
+    "DownstreamSpec",
     "Lever",
     "LeverKind",
     "LowGradeOre",
+    "MoveDownstream",
     "NewSupplyAbroad",
     "PriceResponseSpec",
     "PriceSubstitution",
@@ -65,6 +74,7 @@ class LeverKind(enum.StrEnum):
     PRICE_SUBSTITUTION = "price_substitution"
     LOW_GRADE_ORE = "low_grade_ore"
     URBAN_MINING = "urban_mining"
+    MOVE_DOWNSTREAM = "move_downstream"
 
 
 class _Lever(BaseModel):
@@ -172,8 +182,79 @@ class UrbanMining(_Lever):
     max_collection: _Share = 1.0
 
 
+def _within(lo: float, hi: float, what: str) -> Any:
+    def check(spec: Distribution) -> Distribution:
+        s_lo, s_hi = spec.support()
+        if s_lo < lo or s_hi > hi:
+            raise ValueError(
+                f"{what} must lie in [{lo:g}, {hi:g}], but the distribution spans "
+                f"[{s_lo:g}, {s_hi:g}]"
+            )
+        return spec
+
+    return AfterValidator(check)
+
+
+class DownstreamExpansion(BaseModel):
+    """New downstream capacity of the supplier that fills the gap its restriction leaves.
+
+    Give ``share`` (of world output at the stage where U.S. imports arrive [-]) or
+    ``capacity_per_year`` [``unit``/yr]; it comes on line ``lead_months`` after the restriction
+    reaches that stage and ramps linearly over ``ramp_months``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share: _Share | None = None
+    capacity_per_year: _Quantity | None = None
+    unit: str = "metric_ton"
+    lead_months: int = Field(default=0, ge=0, le=1200)
+    ramp_months: int = Field(default=1, ge=1, le=1200)
+    source: str = ""
+    assumption: bool = False
+
+    @model_validator(mode="after")
+    def _one(self) -> DownstreamExpansion:
+        if (self.share is None) == (self.capacity_per_year is None):
+            raise ValueError("give exactly one of 'share' and 'capacity_per_year'")
+        if not self.source and not self.assumption:
+            raise ValueError("an expansion needs a 'source' or 'assumption: true'")
+        return self
+
+
+class MoveDownstream(_Lever):
+    """The supplier restricts exports of upstream product(s) and keeps exporting downstream.
+
+    ``stage`` names the restricted stage(s) (``refined`` = separated oxide), ``downstream_stage``
+    the stage whose exports continue (``magnet``). ``cut_share`` is the share of the supplier's
+    upstream exports withheld [-], drawn like an export control's ``withheld_share``, with the
+    same ``start_month``, ``duration_months`` (absent: permanent, to the horizon) and
+    ``probability``. ``expansion`` is the supplier's optional new downstream capacity.
+    """
+
+    kind: Literal["move_downstream"]
+    country: str
+    stage: list[str] = Field(min_length=1)
+    downstream_stage: str
+    cut_share: Annotated[Distribution, _within(0.0, 1.0, "cut_share")]
+    start_month: Annotated[Distribution, _within(0.0, 1200.0, "start_month")] = Fixed(value=0.0)
+    duration_months: Annotated[Distribution, _within(0.0, 1200.0, "duration_months")] | None = None
+    probability: float = Field(default=1.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    expansion: DownstreamExpansion | None = None
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _listed(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
 Lever = Annotated[
-    SupplierReserve | NewSupplyAbroad | PriceSubstitution | LowGradeOre | UrbanMining,
+    SupplierReserve
+    | NewSupplyAbroad
+    | PriceSubstitution
+    | LowGradeOre
+    | UrbanMining
+    | MoveDownstream,
     Field(discriminator="kind"),
 ]
 
@@ -212,6 +293,39 @@ class PriceResponseSpec:
 
 
 @dataclass(frozen=True)
+class DownstreamSpec:
+    """A compiled move downstream of one material (see ``docs/model.md``, "Supplier levers").
+
+    Attributes
+    ----------
+    material : index of the material.
+    events : indices of the compiled events of the restriction (one per pipeline lead time).
+    world, us : per event, the share of world supply at the arrival stage and of U.S. imports
+        lost per unit cut [-] (the sum over its ``ISO3@stage`` columns).
+    expansion : the supplier's new downstream capacity once fully on line, share of world
+        supply at the arrival stage [-] (0: none).
+    lead_months, ramp_months : months from the restriction's arrival until the expansion
+        starts, and of its ramp [month].
+    """
+
+    material: int
+    events: tuple[int, ...]
+    world: tuple[float, ...]
+    us: tuple[float, ...]
+    expansion: float = 0.0
+    lead_months: int = 0
+    ramp_months: int = 1
+
+    def on_line(self, months_since: FloatArray) -> FloatArray:
+        """Expansion on line [share of world supply] ``months_since`` months after the
+        restriction reached the arrival stage (the month it arrives counts as 0) [-]."""
+        frac: FloatArray = np.clip(
+            (months_since - self.lead_months + 1.0) / self.ramp_months, 0.0, 1.0
+        )
+        return self.expansion * frac
+
+
+@dataclass(frozen=True)
 class CompiledLevers:
     """All levers of a scenario, ready for the engine.
 
@@ -225,6 +339,8 @@ class CompiledLevers:
     offtake_blocked_by : per material, the events that block the U.S. offtake while active.
     recycling : increase of U.S. secondary supply over today's, share of U.S. consumption
         [M, T] [-].
+    downstream : moves downstream whose supplier expands its downstream capacity (the
+        restriction itself is compiled into stage events).
     notes : provenance and labelled assumptions, one line per lever.
     """
 
@@ -234,6 +350,7 @@ class CompiledLevers:
     us_offtake: FloatArray | None = None
     offtake_blocked_by: tuple[tuple[int, ...], ...] = ()
     recycling: FloatArray | None = None
+    downstream: tuple[DownstreamSpec, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -245,6 +362,7 @@ class CompiledLevers:
             or self.world_supply is not None
             or self.us_offtake is not None
             or self.recycling is not None
+            or bool(self.downstream)
         )
 
 

@@ -198,6 +198,15 @@ class BriefReport(BaseModel):
                 out.append(
                     f"   if {lv.answer}: {verb} {lv.material} ({_n(abs(lv.purchase_change_t))} t)"
                 )
+            elif (
+                lv.purchase_t is None
+                and lv.shortfall_change_t is not None
+                and abs(lv.shortfall_change_t) >= 0.5
+            ):
+                out.append(
+                    f"   if {lv.answer}: {lv.material} shortfall {lv.shortfall_change_t:+,.0f} t; "
+                    f"programme {self.programme} has no {lv.material} line to re-optimise"
+                )
         out += ["", "Assumptions:"] + [f"   - {a}" for a in self.assumptions]
         out += ["Sources:"] + [f"   - {s}" for s in self.sources]
         return "\n".join(out)
@@ -252,6 +261,25 @@ def _costs(report: SizeReport) -> dict[str, Money]:
     if report.terms is not None:
         return {m.material: m.cost_usd for m in report.terms.materials}
     return {p.material: p.cost_usd for p in report.plan.materials}
+
+
+def _touched(answers: str) -> dict[str, set[str]]:
+    """Variant name -> keys of the materials its levers and events act on (empty: all)."""
+    from stockpile.reference import get_material
+    from stockpile.simulate import resolve_scenario
+
+    scenario, _ = resolve_scenario(answers)
+    out: dict[str, set[str]] = {}
+    for v in scenario.variants:
+        names: list[str] = [lv.material for lv in v.levers]
+        whole = False
+        for ev in [*v.events, *(e for e in scenario.events if e.id in v.drop_events)]:
+            if ev.materials is None:
+                whole = True
+            else:
+                names += ev.materials
+        out[v.name] = set() if whole else {get_material(n).key for n in names}
+    return out
 
 
 def brief(
@@ -312,11 +340,14 @@ def brief(
     base_plan = plan(request.answers)
     base_buy = _purchases(base_plan)
     effects: list[LeverEffect] = []
+    touched = _touched(request.answers)
     for variant in answers.variants[1:]:
         name = variant.name.removeprefix(f"{answers.base}--")
         replanned = plan(f"{request.answers}#{name}")
         buy, cost = _purchases(replanned), _costs(replanned)
         for m in variant.materials:
+            if touched.get(name) and m.material not in touched[name]:
+                continue  # a material the answer does not act on
             d, p = m.diff_shortfall, m.diff_peak_price_ratio
             bought = buy.get(m.material)
             effects.append(
