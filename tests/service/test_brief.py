@@ -47,6 +47,12 @@ def test_the_brief_quotes_the_plan_and_the_comparison(report) -> None:  # type: 
     recycling = [e for e in report.lever_effects if e.answer == "recycling-25"]
     assert recycling and recycling[0].shortfall_change_high is not None
     assert recycling[0].shortfall_change_high < 0
+    # the move downstream acts on rare earths only; the programme has no rare-earth line
+    moved = [e for e in report.lever_effects if e.answer == "move-downstream"]
+    assert [e.material for e in moved] == ["rare earths"]
+    assert moved[0].shortfall_change_low is not None and moved[0].shortfall_change_low > 0
+    assert moved[0].purchase_t is None
+    assert "no rare earths line to re-optimise" in report.to_text()
     assert len(report.exposed) == 5
     assert any("ASSUMPTION" in a for a in report.assumptions)
     text = report.to_text()
