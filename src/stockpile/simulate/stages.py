@@ -626,8 +626,9 @@ def _downstream_columns(
         return None  # the network's own problem is reported under stages.<material>
     net = networks[key]
     down = _stage(lever.downstream_stage, key, full, f"{path}.downstream_stage", problems)
-    restricted = [_stage(name, key, full, f"{path}.stage", problems) for name in lever.stage]
-    if down is None or any(st is None for st in restricted):
+    found = [_stage(name, key, full, f"{path}.stage", problems) for name in lever.stage]
+    restricted = [st for st in found if st is not None]
+    if down is None or len(restricted) < len(found):
         return None
     if down not in net.chain:
         problems.append(
@@ -642,7 +643,6 @@ def _downstream_columns(
     out: list[StageColumn] = []
     outside = 0.0
     for st in restricted:
-        assert st is not None
         if full.index(st) >= full.index(down):
             problems.append(
                 (
