@@ -18,11 +18,13 @@ Figures:
   triad elements one scenario-material-month costs.
 
 The benchmark model is the built-in ``us-planning-conflict`` scenario (17 materials, a conflict
-over 19 sea-route origins, three export controls, three responses, 48 months) with its materials
+over 19 sea-route origins, three export controls, two responses, 48 months) with its materials
 repeated to 40 columns (a synthetic widening for timing only; the repeated columns are copies).
 A lighter model, ``china-export-ban-us-2024`` widened the same way and run for 48 months, is
-timed at the target size too (``light_target``): its spare-capacity ramps make the price search
-(Newton steps) run in many cells, where the conflict model's prices are closed-form.
+timed at the target size too (``light_target``): with market dynamics its prices are re-solved
+every month in every cell with supply removed, by Newton steps while market inventories are
+drawn down. In the comparison with the baseline engine (no dynamics) both models' prices are
+closed-form.
 Run: ``python -m bench simulate``.
 """
 
@@ -44,6 +46,7 @@ from stockpile.simulate import (
     BLOCK_SIZE,
     CompiledScenario,
     Draws,
+    Uniform,
     compile_scenario,
     draw_range,
     resolve_scenario,
@@ -51,6 +54,7 @@ from stockpile.simulate import (
     simulate,
 )
 from stockpile.simulate._step_context import build_context
+from stockpile.simulate.scenario import RampShape
 
 MATERIALS = 40
 SIZES = (4_096, 16_384, 65_536)
@@ -168,10 +172,33 @@ def _changing_share(model: CompiledScenario, runs: int = 4 * BATCH) -> float:
     return float(moving.mean())
 
 
+def _without_dynamics(model: CompiledScenario) -> CompiledScenario:
+    """``model`` without market dynamics, which the kept baseline engine does not have: the
+    responses timed on the dynamics' clock (``ramp: calibrated``) get linear ramps with lead
+    uniform on 3-12 and ramp uniform on 6-18 months (synthetic, for timing: the ranges the
+    built-in scenarios drew before their timing was calibrated)."""
+    linear = RampShape.LINEAR
+    return dataclasses.replace(
+        model,
+        dynamics=None,
+        responses=tuple(
+            r
+            if r.ramp is linear
+            else dataclasses.replace(
+                r,
+                ramp=linear,
+                lead_months=Uniform(low=3.0, high=12.0),
+                ramp_months=Uniform(low=6.0, high=18.0),
+            )
+            for r in model.responses
+        ),
+    )
+
+
 def _against_baseline(model: CompiledScenario, runs: int) -> dict[str, Any]:
     """Today's engine against the baseline on the same draws, timed alternately (without
     market dynamics, which the kept baseline engine does not have)."""
-    model = dataclasses.replace(model, dynamics=None)
+    model = _without_dynamics(model)
     base_draw = base_eng = new_draw = new_eng = np.inf
     for _ in range(REPEATS):
         d, e = _timed(_baseline_engine.run_engine, model, runs)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from stockpile.simulate.compile import DAYS_PER_MONTH, CompiledScenario, EventKind, ResponseKind
 from stockpile.simulate.draws import Draws
 from stockpile.simulate.engine import SHORTFALL_TOLERANCE
-from stockpile.simulate.scenario import ReleaseTrigger
+from stockpile.simulate.scenario import RampShape, ReleaseTrigger
 
 
 def bisect_price(x: float, spare: float, ed: float, es: float, max_ratio: float) -> float:
@@ -140,6 +140,13 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
         resp = {kind: 0.0 for kind in ResponseKind}
         for r, d in zip(model.responses, draws.responses, strict=True):
             if not r.materials[m]:
+                continue
+            if r.ramp is RampShape.CALIBRATED:
+                # the share of the long-run adjustment made, with the dynamics' own T
+                assert dyn is not None
+                t_adj = float(dyn.adjustment_months[s])
+                frac = 1.0 - math.exp(-(t - onset) / t_adj) if t >= onset else 0.0
+                resp[r.kind] = min(resp[r.kind] + float(d.max_share[s]) * frac, 1.0)
                 continue
             begin = onset + float(d.lead[s])
             ramp = max(float(d.ramp[s]), 1.0)

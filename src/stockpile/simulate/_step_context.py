@@ -16,8 +16,9 @@ import numpy.typing as npt
 from stockpile.simulate._dynamics import DynamicsContext
 from stockpile.simulate.compile import DAYS_PER_MONTH, CompiledScenario, EventKind, ResponseKind
 from stockpile.simulate.draws import Draws
+from stockpile.simulate.errors import SimulationInputError
 from stockpile.simulate.levers import CompiledLevers
-from stockpile.simulate.scenario import ReleaseTrigger
+from stockpile.simulate.scenario import RampShape, ReleaseTrigger
 
 __all__ = [
     "SHORTFALL_TOLERANCE",
@@ -162,8 +163,11 @@ class ResponseRamp:
     Attributes
     ----------
     kind : response kind.
-    fractions : ramp fraction ``clip((t - begin) / ramp, 0, 1)`` of each month, where
-        ``begin = onset + lead - 1`` and ``ramp = max(ramp months, 1)`` [T, S, G] [-].
+    fractions : ramp fraction of each month [T, S, G] [-]: linear,
+        ``clip((t - begin) / ramp, 0, 1)`` with ``begin = onset + lead - 1`` and
+        ``ramp = max(ramp months, 1)`` (:meth:`build`); calibrated,
+        ``1 - exp(-(t - onset) / T)`` from the onset, with T the market dynamics' adjustment
+        time (:meth:`build_calibrated`).
     moves : whether the fractions of month t differ from those of month t - 1 [T].
     live : whether some fraction of month t is above zero [T].
     top : maximum share [S, 1] [-].
@@ -194,6 +198,32 @@ class ResponseRamp:
             frac /= ramp[None, :, :]
         np.maximum(frac, 0.0, out=frac)
         np.minimum(frac, 1.0, out=frac)
+        return cls._of(kind, frac, top, pick)
+
+    @classmethod
+    def build_calibrated(
+        cls,
+        kind: ResponseKind,
+        onset: FloatArray,
+        t_adj: FloatArray,
+        top: FloatArray,
+        pick: FloatArray,
+        horizon: int,
+    ) -> ResponseRamp:
+        """The ramp ``1 - exp(-(t - onset) / T)`` from ``onset`` [S, G] (inf: none) with the
+        adjustment time ``t_adj`` [S, 1] [month] of the market dynamics; 0 before the onset."""
+        months = np.arange(horizon, dtype=np.float64)[:, None, None]
+        # months since the onset, 0 before it (and where there is none: inf onset)
+        lag = np.maximum(months - onset[None, :, :], 0.0)
+        lag /= -t_adj[None, :, :]
+        frac = np.subtract(1.0, np.exp(lag, out=lag), out=lag)
+        return cls._of(kind, frac, top, pick)
+
+    @classmethod
+    def _of(
+        cls, kind: ResponseKind, frac: FloatArray, top: FloatArray, pick: FloatArray
+    ) -> ResponseRamp:
+        horizon = frac.shape[0]
         moves = np.ones(horizon, dtype=bool)
         if horizon > 1:
             moves[1:] = (frac[1:] != frac[:-1]).any(axis=(1, 2))
@@ -375,18 +405,7 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
     world_groups = _groups(model, model.world_shares, "world", shape)
     us_groups = _groups(model, model.import_shares, "us", shape)
     onset, onset_column = _onset(model, draws)
-    in_group = np.arange(onset.shape[1])[:, None] == onset_column[None, :]
-    responses = tuple(
-        ResponseRamp.build(
-            kind=r.kind,
-            begin=onset + d.lead[:, None] - 1.0,
-            ramp=np.maximum(d.ramp, 1.0)[:, None],
-            top=d.max_share[:, None],
-            pick=(in_group & r.materials[None, :]).astype(np.float64),
-            horizon=model.horizon,
-        )
-        for r, d in zip(model.responses, draws.responses, strict=True)
-    )
+    responses = _ramps(model, draws, onset, onset_column)
     return EngineContext(
         shape=shape,
         horizon=model.horizon,
@@ -414,6 +433,48 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
         levers=model.levers,
         dynamics=_dynamics(draws, onset[:, onset_column], shape),
     )
+
+
+def _ramps(
+    model: CompiledScenario,
+    draws: Draws,
+    onset: FloatArray,
+    onset_column: npt.NDArray[np.intp],
+) -> tuple[ResponseRamp, ...]:
+    """The response ramps; calibrated ones take the adjustment time T of the same scenario's
+    market dynamics (common random numbers: a fast-adjusting draw also ramps fast)."""
+    in_group = np.arange(onset.shape[1])[:, None] == onset_column[None, :]
+    out = []
+    for i, (r, d) in enumerate(zip(model.responses, draws.responses, strict=True)):
+        pick = (in_group & r.materials[None, :]).astype(np.float64)
+        if r.ramp is RampShape.CALIBRATED:
+            if draws.dynamics is None:
+                raise SimulationInputError(
+                    f"responses[{i}].ramp: 'calibrated' needs market dynamics (their "
+                    "adjustment time T)"
+                )
+            out.append(
+                ResponseRamp.build_calibrated(
+                    kind=r.kind,
+                    onset=onset,
+                    t_adj=draws.dynamics.adjustment_months[:, None],
+                    top=d.max_share[:, None],
+                    pick=pick,
+                    horizon=model.horizon,
+                )
+            )
+            continue
+        out.append(
+            ResponseRamp.build(
+                kind=r.kind,
+                begin=onset + d.lead[:, None] - 1.0,
+                ramp=np.maximum(d.ramp, 1.0)[:, None],
+                top=d.max_share[:, None],
+                pick=pick,
+                horizon=model.horizon,
+            )
+        )
+    return tuple(out)
 
 
 def _dynamics(draws: Draws, onset: FloatArray, shape: tuple[int, int]) -> DynamicsContext | None:

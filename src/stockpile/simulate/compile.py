@@ -37,6 +37,7 @@ from stockpile.simulate.scenario import (
     NewSupply,
     Outage,
     PriorityClass,
+    RampShape,
     Recycling,
     ReleaseTrigger,
     Scenario,
@@ -120,13 +121,19 @@ class CompiledEvent:
 
 @dataclass(frozen=True)
 class CompiledResponse:
-    """A response on index arrays (timed from the disruption onset of each material)."""
+    """A response on index arrays (timed from the disruption onset of each material).
+
+    ``ramp`` is :attr:`RampShape.LINEAR` (``lead_months``, ``ramp_months``) or
+    :attr:`RampShape.CALIBRATED` (``1 - exp(-(t - onset) / T)`` with the market dynamics'
+    adjustment time T of each Monte Carlo scenario; lead and ramp months unused).
+    """
 
     kind: ResponseKind
     materials: BoolArray
     max_share: Distribution
     lead_months: Distribution
     ramp_months: Distribution
+    ramp: RampShape = RampShape.LINEAR
 
 
 @dataclass(frozen=True)
@@ -587,6 +594,7 @@ def _compile_responses(
                 max_share=r.max_share,
                 lead_months=r.lead_months,
                 ramp_months=r.ramp_months,
+                ramp=r.ramp,
             )
         )
     return tuple(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Problem", "ScenarioError", "SimulationInputError"]
+__all__ = ["FieldError", "Problem", "ScenarioError", "SimulationInputError"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,22 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path or '<root>'}: {self.reason}"
+
+
+class FieldError(ValueError):
+    """A problem found by a scenario validator above the field it concerns.
+
+    Parameters
+    ----------
+    path : field path from the validated model (``"responses[1].ramp"``); the scenario
+        parser prefixes the path of that model.
+    reason : what is wrong, in words.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class ScenarioError(ValueError):

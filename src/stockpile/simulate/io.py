@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from stockpile.simulate.errors import Problem, ScenarioError, SimulationInputError
+from stockpile.simulate.errors import FieldError, Problem, ScenarioError, SimulationInputError
 from stockpile.simulate.results import SimulationResult
 from stockpile.simulate.scenario import Scenario
 
@@ -79,7 +79,13 @@ def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         problems = []
         for err in exc.errors():
             msg = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(Problem(_path_of(tuple(err["loc"])), msg))
+            path = _path_of(tuple(err["loc"]))
+            located = err.get("ctx", {}).get("error")
+            if isinstance(located, FieldError):
+                # a validator above the field names the field itself
+                path = f"{path}.{located.path}" if path else located.path
+                msg = located.reason
+            problems.append(Problem(path, msg))
         raise ScenarioError(source, problems) from None
 
 

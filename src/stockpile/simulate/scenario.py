@@ -14,11 +14,12 @@ import enum
 import math
 import re
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from stockpile.simulate.distributions import Distribution, Fixed
+from stockpile.simulate.errors import FieldError
 from stockpile.simulate.levers import Lever
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "NewSupply",
     "Outage",
     "PriorityClass",
+    "RampShape",
     "Recycling",
     "ReleaseTrigger",
     "Response",
@@ -250,15 +252,72 @@ class Conflict(_Timed):
 Event = Annotated[ExportControl | Outage | Conflict, Field(discriminator="kind")]
 
 
+class RampShape(enum.StrEnum):
+    """How a response ramps up from the disruption onset."""
+
+    LINEAR = "linear"
+    """``clip((t - onset - lead + 1) / ramp, 0, 1)`` with its own lead and ramp months."""
+    CALIBRATED = "calibrated"
+    """``1 - exp(-(t - onset) / T)`` with the market dynamics' adjustment time T of the same
+    Monte Carlo scenario (needs ``market.dynamics``)."""
+
+
+_NO_LEAD = Fixed(value=0.0)
+_NO_RAMP = Fixed(value=1.0)
+
+
 class _Ramped(_Model):
     materials: list[str] | None = None
     max_share: Share
-    lead_months: Months = Fixed(value=0.0)
-    ramp_months: Months = Fixed(value=1.0)
+    lead_months: Months = _NO_LEAD
+    ramp_months: Months = _NO_RAMP
+    ramp: RampShape = RampShape.LINEAR
     rationale: str = ""
 
+    _calibrated_timing: ClassVar[bool] = False
+    """Whether the response may take ``ramp: calibrated`` (a response that is not itself a
+    price response of the calibrated market)."""
 
-class SpareCapacity(_Ramped):
+    @model_validator(mode="after")
+    def _timing(self) -> _Ramped:
+        if self.ramp is not RampShape.CALIBRATED:
+            return self
+        kind = getattr(self, "kind", "")
+        if not self._calibrated_timing:
+            raise FieldError(
+                "ramp",
+                f"'calibrated' applies to new_supply and recycling only, not to {kind} "
+                "(its timing is its own: give lead_months and ramp_months)",
+            )
+        if self.lead_months != _NO_LEAD or self.ramp_months != _NO_RAMP:
+            raise FieldError(
+                "ramp",
+                "with 'calibrated' the timing is the market's adjustment time T; "
+                "leave out lead_months and ramp_months",
+            )
+        return self
+
+
+class _PriceLike(_Ramped):
+    """A response of the kind the calibrated price response already holds (docs/model.md,
+    "Responses"): with ``market.dynamics`` it is accepted only as ``beyond_price_response``
+    with a ``source`` naming the capacity or event the elasticities do not capture."""
+
+    beyond_price_response: bool = False
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _sourced(self) -> _PriceLike:
+        if self.beyond_price_response and not self.source.strip():
+            raise FieldError(
+                "source",
+                "beyond_price_response needs a source naming the capacity or event "
+                "that the calibrated elasticities do not capture",
+            )
+        return self
+
+
+class SpareCapacity(_PriceLike):
     """Spare capacity brought to the world market, as a share of world production."""
 
     kind: Literal["spare_capacity"]
@@ -268,15 +327,17 @@ class NewSupply(_Ramped):
     """New supply from other countries, as a share of the U.S. imports lost."""
 
     kind: Literal["new_supply"]
+    _calibrated_timing: ClassVar[bool] = True
 
 
 class Recycling(_Ramped):
     """Secondary supply, as a share of U.S. baseline consumption."""
 
     kind: Literal["recycling"]
+    _calibrated_timing: ClassVar[bool] = True
 
 
-class Substitution(_Ramped):
+class Substitution(_PriceLike):
     """Substitution, as a share of civilian (essential and other) demand removed."""
 
     kind: Literal["substitution"]
@@ -515,3 +576,49 @@ class Scenario(_Model):
         if len(set(options)) != len(options):
             raise ValueError("form_comparison: two options share an id")
         return self
+
+    @model_validator(mode="after")
+    def _responses_and_dynamics(self) -> Scenario:
+        lists = [("responses", self.responses)] + [
+            (f"variants[{j}].responses", v.responses) for j, v in enumerate(self.variants)
+        ]
+        for where, responses in lists:
+            for i, r in enumerate(responses):
+                _check_response_timing(r, f"{where}[{i}]", self.market)
+        return self
+
+
+def _check_response_timing(response: Response, path: str, market: MarketSpec) -> None:
+    """Refuse a response that the market model already counts, or timed by dynamics it lacks.
+
+    With ``market.dynamics`` the long-run price response stands for supply outside the cut
+    country and for the users' substitution reacting to the price, so an unflagged
+    ``spare_capacity`` or ``substitution`` response would count them twice; a ``ramp:
+    calibrated`` response needs the dynamics' adjustment time (docs/model.md, "Responses").
+
+    Raises
+    ------
+    ValueError
+        Naming ``path`` (the response's field path) and the rule.
+    """
+    if market.dynamics is None:
+        if response.ramp is RampShape.CALIBRATED:
+            raise FieldError(
+                f"{path}.ramp",
+                "'calibrated' follows the adjustment time of market.dynamics, which this "
+                "scenario does not have",
+            )
+        return
+    if isinstance(response, _PriceLike) and not response.beyond_price_response:
+        inside = (
+            "world supply reacting to the price"
+            if isinstance(response, SpareCapacity)
+            else "civilian demand reacting to the price, r^(ed g)"
+        )
+        raise FieldError(
+            f"{path}.beyond_price_response",
+            f"a {response.kind} response is already inside the calibrated long-run price "
+            f"response of market.dynamics ({inside}) and would count twice; remove it, or set "
+            "beyond_price_response: true with a source naming a capacity or event the "
+            "elasticities do not capture",
+        )
