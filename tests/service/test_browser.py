@@ -224,6 +224,7 @@ def test_brief_from_page(server: tuple[str, Any], browser: Any) -> None:
     _wait_succeeded(page, timeout=120_000)
     page.wait_for_selector("#levers")
     assert "recycling-25" in page.inner_text("#levers")
+    assert "move-downstream" in page.inner_text("#levers")
     assert page.query_selector_all("table.programme")
     _shot(page, "brief")
     pdf = page.request.get(base + page.get_attribute("#pdf", "href"))

@@ -21,8 +21,8 @@ Equations and units: ``docs/model.md``, "Supplier levers".
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,11 +35,12 @@ from stockpile.simulate.scenario import ExportControl, Scenario
 if TYPE_CHECKING:
     from stockpile.simulate.baseline import MaterialBaseline
     from stockpile.simulate.compile import CompiledEvent, _Checker
-    from stockpile.simulate.stages import StageColumn
+    from stockpile.simulate.stages import StageColumn, StageNetwork
 
 __all__ = [
     "DownstreamWeights",
     "compile_downstream",
+    "downstream_columns",
     "downstream_events",
     "downstream_fill",
     "supplier_share",
@@ -111,6 +112,96 @@ def supplier_share(weights: DownstreamWeights, cut: float, filled: float = 0.0) 
     f = min(filled, lost)
     total = 1.0 - lost + f
     return (weights.supplier_share + f) / total if total > 0 else math.nan
+
+
+def downstream_columns(
+    index: int,
+    event: int,
+    lever: MoveDownstream,
+    networks: Mapping[str, StageNetwork],
+    keys: Sequence[str],
+    baselines: Sequence[MaterialBaseline],
+    resolve_material: Callable[[str], str | None],
+    resolve_country: Callable[[str], str | None],
+    problems: list[tuple[str, str]],
+) -> tuple[list[StageColumn], DownstreamWeights] | None:
+    """The columns of lever ``index`` (a move downstream, compiled as event ``event``) and its
+    weights at the downstream stage; problems by field path ``levers[i]...``."""
+    from stockpile.reference import stage_chain
+    from stockpile.simulate.stages import StageColumn, _stage, propagate, stage_weights
+
+    path = f"levers[{index}]"
+    key = resolve_material(lever.material)
+    iso3 = resolve_country(lever.country)
+    if key is None or key not in keys or iso3 is None:
+        return None  # reported by the lever checks
+    full = tuple(link.stage for link in stage_chain(key))
+    if len(full) < 2:
+        names = ", ".join(st.value for st in full) or "none"
+        problems.append(
+            (
+                f"{path}.stage",
+                f"{key!r} has a single stage ({names}); a move downstream needs an upstream "
+                "and a downstream stage",
+            )
+        )
+        return None
+    if key not in networks:
+        return None  # the network's own problem is reported under stages.<material>
+    net = networks[key]
+    down = _stage(lever.downstream_stage, key, full, f"{path}.downstream_stage", problems)
+    found = [_stage(name, key, full, f"{path}.stage", problems) for name in lever.stage]
+    restricted = [st for st in found if st is not None]
+    if down is None or len(restricted) < len(found):
+        return None
+    if down not in net.chain:
+        problems.append(
+            (
+                f"{path}.downstream_stage",
+                f"{key!r}: stage {down.value!r} is downstream of the stage at which U.S. imports "
+                f"arrive ({net.arrival.value!r}) or has no sourced shares; set "
+                f"stages.{key}.arrival (and stages.{key}.shares with a source)",
+            )
+        )
+        return None
+    out: list[StageColumn] = []
+    outside = 0.0
+    for st in restricted:
+        if full.index(st) >= full.index(down):
+            problems.append(
+                (
+                    f"{path}.stage",
+                    f"{key!r}: the restricted stage {st.value!r} must be upstream of the "
+                    f"downstream stage {down.value!r}",
+                )
+            )
+            return None
+        if st not in net.chain:
+            problems.append(
+                (
+                    f"{path}.stage",
+                    f"{key!r}: stage {st.value!r} has no sourced country shares; give "
+                    f"stages.{key}.shares.{st.value} with a source",
+                )
+            )
+            return None
+        shares = baselines[keys.index(key)].us_import_shares
+        weights = stage_weights(net, st, iso3, exports_only=True, us_import_shares=shares)
+        out.append(
+            StageColumn(
+                event,
+                keys.index(key),
+                f"{iso3}@{st.value}",
+                weights.world,
+                weights.us,
+                weights.lead_months,
+            )
+        )
+        at_down, _ = propagate(replace(net, arrival=down), st, iso3, exports_only=True)
+        s_d = net.shares[down]
+        outside += sum(s_d.get(r, 0.0) * x for r, x in at_down.items() if r != iso3)
+    supplier = net.shares[down].get(iso3, 0.0)
+    return out, DownstreamWeights(min(1.0, outside), supplier, down.value)
 
 
 def compile_downstream(

@@ -149,6 +149,27 @@ class BriefReport(BaseModel):
     assumptions: list[str]
     sources: list[str]
 
+    def planner_changes(self) -> list[str]:
+        """Section 4: how each answer changes the re-optimised plan, one line per change (an
+        answer on a material without a programme line says so with its shortfall change)."""
+        out: list[str] = []
+        for lv in self.lever_effects:
+            if lv.purchase_change_t is not None and abs(lv.purchase_change_t) >= 0.5:
+                verb = "buy more" if lv.purchase_change_t > 0 else "buy less"
+                out.append(
+                    f"if {lv.answer}: {verb} {lv.material} ({_n(abs(lv.purchase_change_t))} t)"
+                )
+            elif (
+                lv.purchase_t is None
+                and lv.shortfall_change_t is not None
+                and abs(lv.shortfall_change_t) >= 0.5
+            ):
+                out.append(
+                    f"if {lv.answer}: {lv.material} shortfall {lv.shortfall_change_t:+,.0f} t; "
+                    f"programme {self.programme} has no {lv.material} line to re-optimise"
+                )
+        return out
+
     def to_text(self) -> str:
         """The brief as plain text, section by section."""
         out = [
@@ -192,21 +213,7 @@ class BriefReport(BaseModel):
                 f"{_n(lv.purchase_t):>21} {_n(lv.purchase_change_t):>11}"
             )
         out += ["", "4. What the planner should change"]
-        for lv in self.lever_effects:
-            if lv.purchase_change_t is not None and abs(lv.purchase_change_t) >= 0.5:
-                verb = "buy more" if lv.purchase_change_t > 0 else "buy less"
-                out.append(
-                    f"   if {lv.answer}: {verb} {lv.material} ({_n(abs(lv.purchase_change_t))} t)"
-                )
-            elif (
-                lv.purchase_t is None
-                and lv.shortfall_change_t is not None
-                and abs(lv.shortfall_change_t) >= 0.5
-            ):
-                out.append(
-                    f"   if {lv.answer}: {lv.material} shortfall {lv.shortfall_change_t:+,.0f} t; "
-                    f"programme {self.programme} has no {lv.material} line to re-optimise"
-                )
+        out += [f"   {line}" for line in self.planner_changes()]
         out += ["", "Assumptions:"] + [f"   - {a}" for a in self.assumptions]
         out += ["Sources:"] + [f"   - {s}" for s in self.sources]
         return "\n".join(out)
