@@ -177,11 +177,18 @@ def test_zero_cut_and_lever_off_change_nothing(
             ],
         ),
     )
-    result = compare_scenarios(base, [zero, on], runs=200, seed=3, frames=frames)
-    same = result.variants[1].materials[0]
-    assert same.diff_shortfall is not None and same.diff_shortfall.mean == 0.0
-    assert same.diff_shortfall.low == same.diff_shortfall.high == 0.0
-    assert same.diff_peak_price_ratio is not None and same.diff_peak_price_ratio.mean == 0.0
+    never = apply_variant(
+        base,
+        Variant(name="never", levers=[parse_scenario(_with(case, probability=0.0)).levers[0]]),
+    )
+    result = compare_scenarios(base, [zero, on, never], runs=200, seed=3, frames=frames)
+    for k in (1, 3):  # a zero cut, and a lever that never occurs: exactly the base
+        same = result.variants[k].materials[0]
+        assert same.diff_shortfall is not None and same.diff_shortfall.mean == 0.0
+        assert same.diff_shortfall.low == same.diff_shortfall.high == 0.0
+        assert same.diff_peak_price_ratio is not None
+        assert same.diff_peak_price_ratio.mean == 0.0
+        assert same.diff_days_of_cover is not None and same.diff_days_of_cover.mean == 0.0
     moved = result.variants[2].materials[0]
     assert moved.diff_shortfall is not None and (moved.diff_shortfall.mean or 0.0) > 0.0
     # lever off = base, draw for draw: the base's event draws are untouched by the lever
@@ -277,3 +284,24 @@ def test_lever_needs_a_source_and_an_expansion_needs_one_size(case: dict[str, An
         parse_scenario(
             _with(case, expansion={"share": 0.1, "capacity_per_year": 5.0, "assumption": True})
         )
+
+
+def test_expansion_as_a_capacity_is_a_share_of_world_production(
+    case: dict[str, Any], frames: ReferenceFrames
+) -> None:
+    from stockpile.reference import get_material
+    from stockpile.simulate._lever_compile import world_production
+
+    total, _ = world_production(
+        get_material("rare earths").production_materials, "metric_ton", frames.production, 2024
+    )
+    assert total > 0
+    data = _with(
+        case,
+        expansion={"capacity_per_year": 0.05 * total, "unit": "t", "source": "hand-made test case"},
+    )
+    model = compile_scenario(parse_scenario(data), frames=frames)
+    (spec,) = model.levers.downstream
+    assert spec.expansion == pytest.approx(0.05)
+    assert spec.world == (pytest.approx(0.1),) and spec.us == (pytest.approx(1.0 / 6.0),)
+    assert "expansion" in model.levers.notes[0] and "hand-made test case" in model.levers.notes[0]
