@@ -12,6 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from stockpile.service import supervisor
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -55,3 +59,34 @@ def test_serve_two_workers_on_sqlite_wal(tmp_path: Path) -> None:
             out, _ = proc.communicate()
     text = out.decode()
     assert text.count("Started server process") >= 2, text[-3000:]
+
+
+def test_worker_preamble_does_not_load_the_command_line() -> None:
+    # A spawned worker first runs its parent's __main__ again; the supervisor's module must
+    # stay small so that the worker answers the supervisor's health check in time.
+    code = (
+        "import runpy, sys; runpy.run_module('stockpile.service.supervisor', "
+        "run_name='__mp_main__'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('stockpile.service.cli', "
+        "'stockpile.service.app', 'stockpile.ledger', 'typer', 'fastapi'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_supervisor_command_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(supervisor, "run", lambda **kw: seen.update(kw))
+    argv = supervisor.command(
+        host="0.0.0.0", port=8123, workers=3, trusted_proxies=("10.0.0.1", "10.1.0.0/16")
+    )
+    assert argv[:4] == [sys.executable, "-P", "-m", "stockpile.service.supervisor"]
+    supervisor.main(argv[4:])
+    assert seen == {
+        "host": "0.0.0.0",
+        "port": 8123,
+        "workers": 3,
+        "trusted_proxies": ["10.0.0.1", "10.1.0.0/16"],
+    }

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import sys
 from typing import TYPE_CHECKING
 
 import typer
+import uvicorn
+
+from stockpile.ledger.database import resolve_database_url
+from stockpile.service import supervisor
+from stockpile.service.errors import ServiceError
+from stockpile.service.settings import ServiceConfigError, ServiceSettings
+from stockpile.service.setup import prepare
 
 if TYPE_CHECKING:
-    import uvicorn
     from fastapi import FastAPI
-
-    from stockpile.service.settings import ServiceSettings
 
 __all__ = ["app", "server_config"]
 
@@ -51,16 +58,8 @@ def serve(
     Each process serves at most 16 requests at once, queues up to 64 more for at most 1 s
     and answers the rest at once with 503 and `Retry-After`.
     """
-    import dataclasses
-    import os
-
-    import uvicorn
-
-    from stockpile.ledger.database import resolve_database_url
+    # The web stack (routes, pages, charts) is loaded by this command only.
     from stockpile.service.app import create_app
-    from stockpile.service.errors import ServiceError
-    from stockpile.service.settings import ServiceConfigError, ServiceSettings
-    from stockpile.service.setup import prepare
 
     url = resolve_database_url(db)
     try:
@@ -88,26 +87,20 @@ def serve(
         uvicorn.Server(server_config(app, settings, host=host, port=port)).run()
         return
     # Several processes: each builds its app from the environment, with one shared secret
-    # key so that sessions and CSRF tokens are valid in every process.
+    # key so that sessions and CSRF tokens are valid in every process. This process becomes
+    # the supervisor, started from a module of its own so that a worker does not import the
+    # command line again (see stockpile.service.supervisor).
     app.state.ctx.jobs.shutdown()
     app.state.ctx.db.dispose()
     os.environ["STOCKPILE_DATABASE_URL"] = url
     os.environ["STOCKPILE_SECRET_KEY"] = settings.secret_key
     os.environ["STOCKPILE_JOB_WORKERS"] = str(job_workers)
-    proxies = list(settings.trusted_proxies)
-    uvicorn.run(
-        "stockpile.service.app:app_from_env",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=bool(proxies),
-        forwarded_allow_ips=proxies or None,
-        # A worker imports the whole package before it can answer the supervisor's health
-        # check; on a busy machine that takes more than uvicorn's default 5 s.
-        timeout_worker_healthcheck=60,
+    argv = supervisor.command(
+        host=host, port=port, workers=workers, trusted_proxies=settings.trusted_proxies
     )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(argv[0], argv)
 
 
 def server_config(
@@ -119,8 +112,6 @@ def server_config(
     ``settings.trusted_proxies``; with none listed they are ignored, even from loopback,
     so that a client cannot choose the address the login rate limit counts.
     """
-    import uvicorn
-
     proxies = list(settings.trusted_proxies)
     return uvicorn.Config(
         app,
