@@ -89,6 +89,7 @@ def _widened(n: int, name: str = "us-planning-conflict") -> CompiledScenario:
         events=tuple(dataclasses.replace(e, materials=e.materials[idx]) for e in base.events),
         horizon=48,
         responses=tuple(dataclasses.replace(r, materials=r.materials[idx]) for r in base.responses),
+        release_capacity=None if base.release_capacity is None else base.release_capacity[idx],
     )
 
 

@@ -54,6 +54,7 @@ class Trace:
     months_to_stockout: float = math.nan
     months_short: int = 0
     days_of_cover: float = math.nan
+    servable_by_class: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     months: list[MonthRecord] = field(default_factory=list)
 
 
@@ -77,6 +78,15 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
     convert = float(forms.conversion_capacity[m]) if forms is not None else 0.0
     convert_lead = float(forms.conversion_lead[m]) if forms is not None else 0.0
     capacity = float(draws.release_capacity_share[s]) * (stock + upstream)
+    absolute = math.inf if model.release_capacity is None else float(model.release_capacity[m])
+    capacity = min(capacity, absolute)
+    route = model.route
+    bought_upstream = route is not None and bool(route.upstream[m])
+    serve_cap = absolute
+    if bought_upstream:
+        assert route is not None
+        serve_cap = min(absolute, float(route.conversion_capacity[m]))
+    measure = model.capacity_bounded or (route is not None and bool(route.upstream.any()))
     trace = Trace()
     served_share = sum(shares[c] for c in range(3) if serve[c])
     if served_share > 0:
@@ -204,6 +214,16 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
             supply -= served
             gap = demand[c] - served
             gaps.append(gap if gap > tol else 0.0)
+        # servable gaps (routes.py): served up to the capacity, highest class first
+        if measure:
+            begin = 0.0
+            if bought_upstream and route is not None:
+                begin = onset + float(route.conversion_lead[m])
+            left = serve_cap
+            for c in range(3):
+                given = min(gaps[c], left) if t >= begin else 0.0
+                trace.servable_by_class[c] += given
+                left -= given
         # upstream forms (ore) become usable through conversion, from onset + conversion lead
         if upstream > 0 and t >= onset + convert_lead:
             moved = min(upstream, convert)
@@ -236,6 +256,7 @@ def simulate_one(model: CompiledScenario, draws: Draws, s: int, m: int) -> Trace
     if math.isnan(cons) or math.isnan(imports):  # no U.S. balance without the data
         nan = math.nan
         trace.shortfall_by_class = [nan, nan, nan]
+        trace.servable_by_class = [nan, nan, nan]
         trace.release = trace.final_stock = trace.months_to_stockout = nan
         for rec in trace.months:
             rec.shortfall, rec.stock = [nan, nan, nan], nan

@@ -82,3 +82,50 @@ def test_days_of_cover_agree_between_ledger_and_simulation(
     # exact on 365.25 days: 2.85 days of cover each (5.1 if the lot were counted as V)
     assert v.days_of_cover.mean == pytest.approx(float(view.days_of_cover), abs=0.05 + 0.01)
     assert v.days_of_cover.mean == pytest.approx(2.85, abs=0.01)
+
+
+def test_no_depot_capacity_leaves_the_release_unbounded(session: Session) -> None:
+    held = ledger_holdings(session)
+    (v,) = held.items
+    assert v.monthly_release_capacity is None
+    assert held.release_capacity_input() is None
+    assert "release unbounded (no depot capacity): vanadium at MW" in held.note
+
+
+def test_depot_capacity_on_the_reference_basis(session: Session) -> None:
+    # 20,000 lb of V2O5 a month = 9.072 t of V2O5 = 5.082 t of V a month
+    ledger.set_depot_capacity(
+        session,
+        depot="MW",
+        material="vanadium",
+        monthly_release_capacity=20_000,
+        unit="pound",
+        actor="ada",
+    )
+    held = ledger_holdings(session)
+    (v,) = held.items
+    expected = float(20_000 * LB) / 1000 * V_PER_V2O5
+    assert v.monthly_release_capacity == pytest.approx(expected, rel=1e-4)
+    assert held.release_capacity_input() == {"vanadium": (v.monthly_release_capacity, "metric_ton")}
+
+
+def test_capacity_sums_over_depots_and_a_depot_without_one_is_unbounded(
+    session: Session,
+) -> None:
+    ledger.create_depot(
+        session, code="S", name="South", location="illustrative", actor="ada",
+        monthly_release_capacity=5, capacity_unit="metric_ton",
+    )  # fmt: skip
+    ledger.record_opening_lot(
+        session, code="V-02", material="vanadium", quantity=10, unit="metric_ton",
+        basis="V content", depot="S", actor="ada", acquired_on=date(2012, 1, 1),
+    )  # fmt: skip
+    (v,) = ledger_holdings(session).items
+    assert v.monthly_release_capacity is None  # MW has no capacity: unbounded
+    ledger.set_depot_capacity(
+        session, depot="MW", material="vanadium", monthly_release_capacity=2,
+        unit="metric_ton", actor="ada",
+    )  # fmt: skip
+    (v,) = ledger_holdings(session).items
+    # MW: 2 t of V2O5 = 1.120 t of V; S: its overall 5 t of V content
+    assert v.monthly_release_capacity == pytest.approx(2 * V_PER_V2O5 + 5.0, rel=1e-4)

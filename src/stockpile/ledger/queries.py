@@ -18,6 +18,7 @@ from stockpile.ledger.models import (
     Contract,
     DeliveryOrder,
     Depot,
+    DepotCapacity,
     Fund,
     Goal,
     JournalEntry,
@@ -32,6 +33,7 @@ from stockpile.ledger.valuation import ReferenceBook, basis_factor, days_of_cove
 __all__ = [
     "CapView",
     "ContractView",
+    "DepotCapacityView",
     "DepotView",
     "FundView",
     "GoalView",
@@ -44,6 +46,7 @@ __all__ = [
     "holdings",
     "list_caps",
     "list_contracts",
+    "list_depot_capacities",
     "list_depots",
     "list_funds",
     "list_goals",
@@ -67,6 +70,17 @@ class DepotView:
     capacity_unit: str
     illustrative: bool
     source: str
+
+
+@dataclass(frozen=True)
+class DepotCapacityView:
+    """A depot's monthly release capacity for one material [unit/month], counted in the
+    released quantity of the lots (on the lots' own basis)."""
+
+    depot: str
+    material: str
+    monthly_release_capacity: Decimal
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -285,6 +299,19 @@ def list_depots(session: Session) -> list[DepotView]:
         )
         for d in session.scalars(select(Depot).order_by(Depot.code))
     ]
+
+
+def list_depot_capacities(session: Session) -> list[DepotCapacityView]:
+    """Every per-material monthly release capacity of a depot, by depot code and material."""
+    depots = _depot_codes(session)
+    rows = session.scalars(select(DepotCapacity).order_by(DepotCapacity.material))
+    return sorted(
+        (
+            DepotCapacityView(depots[r.depot_id], r.material, r.monthly_release_capacity, r.unit)
+            for r in rows
+        ),
+        key=lambda v: (v.depot, v.material),
+    )
 
 
 def list_lots(

@@ -13,6 +13,7 @@ Pure computation (no disk, network or database):
 """
 
 from stockpile.plan.adapters import (
+    beyond_capacity,
     combine_samples,
     consumption_from_compiled,
     game_from_compiled,
@@ -158,6 +159,7 @@ __all__ = [
     "band_table",
     "best_response",
     "best_response_by_enumeration",
+    "beyond_capacity",
     "build_sizing_lp",
     "builtin_programme",
     "builtin_programmes",

@@ -18,6 +18,7 @@ from stockpile.plan.problem import ShortfallSample
 from stockpile.plan.terms import Consumption
 
 __all__ = [
+    "beyond_capacity",
     "combine_samples",
     "consumption_from_compiled",
     "game_from_compiled",
@@ -37,7 +38,11 @@ def sample_from_simulation(
 
     The result should come from a run *without* stockpile releases (zero holdings), so its
     unmet demand is the gap before release; the planner releases holdings and purchases itself,
-    highest class first, over the whole horizon (no monthly release capacity).
+    highest class first, over the whole horizon. Where the run measured servable gaps (an
+    absolute monthly release capacity, or a purchase route through conversion:
+    ``servable_by_class``, :mod:`stockpile.simulate.routes`), the sample holds those: each
+    month's gap up to the capacity, so no stock serves more than the depots (and the
+    conversion plants) can deliver; the rest is :func:`beyond_capacity`.
 
     Parameters
     ----------
@@ -71,7 +76,10 @@ def sample_from_simulation(
     units = tuple(result.units)
     price_kg = np.asarray(result.price_usd_per_kg, dtype=np.float64)
     ok_bal = np.asarray(result.us_balance_available, dtype=bool)
-    gaps_all = np.asarray(result.shortfall_by_class, dtype=np.float64)
+    servable = getattr(result, "servable_by_class", None)
+    gaps_all = np.asarray(
+        result.shortfall_by_class if servable is None else servable, dtype=np.float64
+    )
     notes: list[str] = []
     keep: list[int] = []
     factors: list[float] = []
@@ -112,6 +120,34 @@ def sample_from_simulation(
         class_values=values,
     )
     return sample, tuple(notes)
+
+
+def beyond_capacity(
+    result: Any, classes: Sequence[str] = ("defence", "essential")
+) -> dict[str, NDArray[np.float64]]:
+    """Expected gap a stock cannot serve within the monthly capacity, per material and class.
+
+    ``mean over runs of (gap - servable gap)`` [unit] for the materials with a U.S. balance,
+    classes in ``classes`` order; empty when the run measured no servable gaps (nothing bounds
+    the releases).
+
+    Parameters
+    ----------
+    result : SimulationResult
+        A bare run (zero holdings); uses ``keys``, ``us_balance_available``,
+        ``shortfall_by_class`` and ``servable_by_class`` [S, M, 3].
+    classes : priority classes, in release order.
+    """
+    servable = getattr(result, "servable_by_class", None)
+    if servable is None:
+        return {}
+    order = ("defence", "essential", "other")
+    idx = [order.index(c) for c in classes]
+    gaps = np.nan_to_num(np.asarray(result.shortfall_by_class, dtype=np.float64)[:, :, idx])
+    served = np.nan_to_num(np.asarray(servable, dtype=np.float64)[:, :, idx])
+    mean = np.maximum(gaps - served, 0.0).mean(axis=0)
+    ok = np.asarray(result.us_balance_available, dtype=bool)
+    return {key: mean[j] for j, key in enumerate(result.keys) if ok[j]}
 
 
 def restrict_sample(sample: ShortfallSample, materials: Sequence[str]) -> ShortfallSample:

@@ -27,6 +27,7 @@ __all__ = [
     "EngineContext",
     "EventTiming",
     "ResponseRamp",
+    "Servable",
     "SupplyGroup",
     "build_context",
 ]
@@ -60,6 +61,21 @@ class Baseline:
     c_ess: FloatArray
     c_oth: FloatArray
     tol: FloatArray
+
+
+@dataclass(frozen=True)
+class Servable:
+    """What a stock could serve each month (:mod:`stockpile.simulate.routes`).
+
+    Attributes
+    ----------
+    capacity : most served per month, all classes together [S, M] [unit/month] (inf: none).
+    begin : first month served [S, M] [month] (0 in the arrival form; onset + conversion
+        lead in an upstream form; inf: never).
+    """
+
+    capacity: FloatArray
+    begin: FloatArray
 
 
 @dataclass(frozen=True)
@@ -259,8 +275,8 @@ class EngineContext:
     trigger : release trigger.
     serve : served classes (defence, essential, other) [3]; a prefix of the priority order.
     n_served : number of served classes.
-    capacity : stockpile release capacity [S, M] [unit/month], a share of all holdings
-        (ready and upstream forms).
+    capacity : stockpile release capacity [S, M] [unit/month]: a share of all holdings
+        (ready and upstream forms), at most the absolute capacity where one is given.
     stock0 : initial holdings in the form U.S. demand uses [S, M] [unit].
     upstream0 : initial holdings in upstream forms [S, M] [unit].
     conversion : conversion capacity of the upstream forms outside the cut countries
@@ -275,6 +291,8 @@ class EngineContext:
         urban mining).
     dynamics : market dynamics (:mod:`stockpile.simulate._dynamics`), None for the static
         clearing.
+    servable : capacity and first month of the servable gaps (:class:`Servable`), None when
+        the run has no absolute capacity and no purchase route.
     """
 
     shape: tuple[int, int]
@@ -302,6 +320,7 @@ class EngineContext:
     keep_paths: bool
     levers: CompiledLevers = field(default_factory=CompiledLevers)
     dynamics: DynamicsContext | None = None
+    servable: Servable | None = None
 
 
 def _spread(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
@@ -420,7 +439,7 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
         trigger=model.trigger,
         serve=serve,
         n_served=int(serve.sum()),
-        capacity=draws.release_capacity_share[:, None] * (model.stock0 + upstream0)[None, :],
+        capacity=_capacity(model, draws, upstream0),
         stock0=np.broadcast_to(model.stock0[None, :], shape).copy(),
         upstream0=np.broadcast_to(upstream0[None, :], shape).copy(),
         conversion=_spread(conversion[None, :], shape),
@@ -432,6 +451,7 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
         keep_paths=keep_paths,
         levers=model.levers,
         dynamics=_dynamics(draws, onset[:, onset_column], shape),
+        servable=_servable(model, onset[:, onset_column], shape),
     )
 
 
@@ -475,6 +495,32 @@ def _ramps(
             )
         )
     return tuple(out)
+
+
+def _capacity(model: CompiledScenario, draws: Draws, upstream0: FloatArray) -> FloatArray:
+    """Release capacity [S, M] [unit/month]: share x all holdings, at most the absolute one."""
+    share = draws.release_capacity_share[:, None] * (model.stock0 + upstream0)[None, :]
+    absolute = model.release_capacity
+    if absolute is None or not model.capacity_bounded:
+        return share
+    return np.minimum(share, absolute[None, :])
+
+
+def _servable(
+    model: CompiledScenario, onset: FloatArray, shape: tuple[int, int]
+) -> Servable | None:
+    """Capacity and first month of the servable gaps, None when nothing bounds them."""
+    route = model.route
+    upstream = route is not None and bool(route.upstream.any())
+    if not (model.capacity_bounded or upstream):
+        return None
+    m = model.n_materials
+    cap = model.release_capacity if model.release_capacity is not None else np.full(m, np.inf)
+    if route is None or not upstream:
+        return Servable(capacity=_spread(cap[None, :], shape), begin=np.zeros(shape))
+    cap = np.where(route.upstream, np.minimum(cap, route.conversion_capacity), cap)
+    begin = np.where(route.upstream[None, :], onset + route.conversion_lead[None, :], 0.0)
+    return Servable(capacity=_spread(cap[None, :], shape), begin=np.ascontiguousarray(begin))
 
 
 def _dynamics(draws: Draws, onset: FloatArray, shape: tuple[int, int]) -> DynamicsContext | None:

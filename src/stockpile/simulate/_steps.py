@@ -62,6 +62,7 @@ __all__ = [
     "step_price",
     "step_release",
     "step_responses",
+    "step_servable",
     "step_supplier_reserve",
     "step_totals",
 ]
@@ -109,6 +110,9 @@ class Totals:
     ever_short: BoolArray
     months_short: npt.NDArray[np.int32]
     months_since_first_short: npt.NDArray[np.int32]
+    servable: list[FloatArray] | None = None
+    """Gaps servable within the capacity, by class (:mod:`stockpile.simulate.routes`); None
+    when nothing bounds them."""
 
 
 @dataclass
@@ -246,6 +250,7 @@ def new_state(ctx: EngineContext) -> MonthState:
             ever_short=np.zeros(shape, dtype=bool),
             months_short=np.zeros(shape, dtype=np.int32),
             months_since_first_short=np.zeros(shape, dtype=np.int32),
+            servable=None if ctx.servable is None else [np.zeros(shape) for _ in range(3)],
         ),
         paths=PathRecord() if ctx.keep_paths else None,
         lever=new_lever_state(ctx.levers, s),
@@ -496,6 +501,23 @@ def step_release(ctx: EngineContext, state: MonthState) -> None:
         state.drawing = cells[~out]
 
 
+def step_servable(ctx: EngineContext, state: MonthState) -> None:
+    """The month's gaps served up to the servable capacity, highest class first, from the
+    servable's first month on, added to ``totals.servable`` (only when the context has a
+    :class:`~stockpile.simulate._step_context.Servable`)."""
+    sv, acc = ctx.servable, state.totals.servable
+    if sv is None or acc is None:
+        return
+    left = sv.capacity.copy()
+    on = sv.begin <= state.t
+    for c in range(3):
+        given = np.minimum(state.gaps[c], left)
+        np.multiply(given, on, out=given)
+        acc[c] += given
+        if c < 2:
+            left -= given
+
+
 def shortfall_by_class(ctx: EngineContext, state: MonthState) -> list[FloatArray]:
     """Unmet demand of the month by class after releases [S, M] [unit/month] (new arrays)."""
     out = [g.copy() for g in state.gaps]
@@ -563,6 +585,7 @@ STEPS: tuple[Step, ...] = (
     step_balance,
     step_conversion,
     step_release,
+    step_servable,
     step_totals,
     step_paths,
 )

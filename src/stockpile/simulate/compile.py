@@ -29,6 +29,7 @@ from stockpile.simulate.distributions import Distribution
 from stockpile.simulate.errors import Problem, ScenarioError, SimulationInputError
 from stockpile.simulate.forms import CompiledForms, compile_forms
 from stockpile.simulate.levers import CompiledLevers
+from stockpile.simulate.routes import PurchaseRoute, compile_release_capacity
 from stockpile.simulate.scenario import (
     Austerity,
     Conflict,
@@ -157,6 +158,9 @@ class CompiledScenario:
     elasticity_demand, elasticity_supply, split_defence, split_essential : specs per material.
     events, responses : compiled events and responses.
     release_capacity_share : share of initial holdings releasable per month [-/month].
+    release_capacity : absolute monthly release capacity [unit/month] [M] (``inf``: none
+        given); the engine releases at most ``min(share x holdings, release_capacity)``.
+    release_capacity_note : where the absolute capacities come from.
     trigger : release trigger.
     serve : bool mask over (defence, essential, other) classes that releases may serve.
     max_price_ratio : bound of the price search [-].
@@ -196,6 +200,14 @@ class CompiledScenario:
     dynamics: MarketDynamicsSpec | None = None
     networks: Mapping[str, StageNetwork] = field(default_factory=dict)
     forms: CompiledForms | None = None
+    release_capacity: FloatArray | None = None
+    release_capacity_note: str = ""
+    route: PurchaseRoute | None = None
+
+    @property
+    def capacity_bounded(self) -> bool:
+        """Whether some material has an absolute monthly release capacity."""
+        return self.release_capacity is not None and bool(np.isfinite(self.release_capacity).any())
 
     @property
     def n_materials(self) -> int:
@@ -259,6 +271,8 @@ def compile_scenario(
     holdings_note: str | None = None,
     frames: ReferenceFrames | None = None,
     source: str = "<scenario>",
+    release_capacity: Mapping[str, tuple[float, str]] | None = None,
+    release_capacity_note: str | None = None,
 ) -> CompiledScenario:
     """Check a scenario against the reference data and compile it.
 
@@ -268,6 +282,9 @@ def compile_scenario(
     holdings : initial holdings by material name, ``(quantity, unit)``; replaces the scenario's
         own (illustrative) holdings when given.
     holdings_note : where ``holdings`` come from (a file name, the ledger).
+    release_capacity : absolute monthly release capacity by material name, ``(quantity, unit)``
+        [unit/month]; replaces the scenario's ``stockpile.release_capacity`` when given.
+    release_capacity_note : where ``release_capacity`` comes from.
     frames : reference tables (loaded from :mod:`stockpile.reference` when omitted).
     source : the file name used in error messages.
 
@@ -368,6 +385,11 @@ def compile_scenario(
     events = _compile_events(with_levers, keys, axis, baselines, check, staged.columns)
     responses = _compile_responses(scenario, keys, check)
     stock0, note = _holdings(scenario, keys, baselines, holdings, holdings_note, check)
+    capacity, capacity_note, capacity_problems = compile_release_capacity(
+        scenario, keys, baselines, release_capacity, release_capacity_note, _quiet_material
+    )
+    for path, reason in capacity_problems:
+        check.add(path, reason)
     levers = compile_levers(
         scenario.levers,
         keys=keys,
@@ -428,6 +450,8 @@ def compile_scenario(
         dynamics=scenario.market.dynamics,
         networks=dict(staged.networks),
         forms=forms,
+        release_capacity=capacity,
+        release_capacity_note=capacity_note,
     )
 
 

@@ -81,6 +81,10 @@ class EngineOutput:
     months_short : number of months with served-class shortfall [S, M] [month].
     days_of_cover : initial holdings / daily baseline demand of the served classes [S, M] [day].
     paths : per-month paths, or ``None``.
+    servable_by_class : gaps servable within the absolute release capacity (and, for a
+        purchase in an upstream form, the conversion route), by class, summed over the
+        months [S, M, 3] [unit] (:mod:`stockpile.simulate.routes`); ``None`` when nothing
+        bounds them.
     """
 
     index: npt.NDArray[np.int64]
@@ -94,6 +98,7 @@ class EngineOutput:
     months_short: FloatArray
     days_of_cover: FloatArray
     paths: Paths | None
+    servable_by_class: FloatArray | None = None
 
 
 def run_engine(model: CompiledScenario, draws: Draws, *, keep_paths: bool = False) -> EngineOutput:
@@ -134,8 +139,11 @@ def _output(
     months_short = n_short.astype(np.float64)
     # materials without U.S. consumption or imports in the data: no U.S. balance (NaN)
     unknown = ~(np.isfinite(model.consumption) & np.isfinite(model.net_imports))
+    servable = None if tot.servable is None else np.stack(tot.servable, axis=-1)
     for arr in (*tot.shortfall, tot.release, stock, months_short, stockout):
         arr[:, unknown] = np.nan
+    if servable is not None:
+        servable[:, unknown] = np.nan
     paths = None
     if state.paths is not None:
         paths = Paths(
@@ -158,4 +166,5 @@ def _output(
         months_short=months_short,
         days_of_cover=ctx.days_of_cover,
         paths=paths,
+        servable_by_class=servable,
     )

@@ -161,6 +161,13 @@ class SimulationResult:
         return self.output.shortfall_by_class
 
     @property
+    def servable_by_class(self) -> FloatArray | None:
+        """Gaps a stock could serve within the monthly capacity, by class, over the horizon
+        [S, M, 3] [unit] (:mod:`stockpile.simulate.routes`); None when no capacity bounds
+        them (then every gap is servable)."""
+        return self.output.servable_by_class
+
+    @property
     def shortfall(self) -> FloatArray:
         """Unmet U.S. demand over the horizon, all classes [S, M] [unit]."""
         return self.output.shortfall_by_class.sum(axis=2)

@@ -58,7 +58,12 @@ class _Gather:
         """Append the output of the next batch."""
         if self._done == 0 and part.paths is not None:
             self._paths = {}
-        self._copy(self._arrays, part, [f.name for f in fields(EngineOutput) if f.name != "paths"])
+        names = [
+            f.name
+            for f in fields(EngineOutput)
+            if f.name != "paths" and getattr(part, f.name) is not None
+        ]
+        self._copy(self._arrays, part, names)
         if self._paths is not None:
             self._copy(self._paths, part.paths, [f.name for f in fields(Paths)])
         self._done += part.index.shape[0]
@@ -112,6 +117,12 @@ def _stage_notes(model: CompiledScenario, j: int) -> tuple[str, ...]:
             )
     if model.forms is not None:
         out.extend(f"forms: {n}" for n in model.forms.notes if n.startswith(f"{key}:"))
+    cap = model.release_capacity
+    if cap is not None and np.isfinite(cap[j]):
+        out.append(
+            f"release capacity: at most {cap[j]:,.6g} {model.units[j]}/month "
+            f"({model.release_capacity_note})"
+        )
     return tuple(out)
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "PriorityClass",
     "RampShape",
     "Recycling",
+    "ReleaseCapacityItem",
     "ReleaseTrigger",
     "Response",
     "Scenario",
@@ -480,14 +481,34 @@ class HoldingsSpec(_Model):
         return self
 
 
+class ReleaseCapacityItem(_Model):
+    """An absolute monthly release capacity of one material [``unit`` per month] (the depots'
+    shipping capacity), with its source."""
+
+    material: str
+    capacity: float = Field(ge=0, allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    illustrative: bool = False
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _label(self) -> ReleaseCapacityItem:
+        if not self.illustrative and not self.source:
+            raise ValueError("a release capacity needs 'illustrative: true' or a 'source'")
+        return self
+
+
 class StockpileSpec(_Model):
-    """Release policy and depot capacity."""
+    """Release policy and depot capacity: each month the stockpile releases at most
+    ``release_capacity_share`` x initial holdings and, for a material listed in
+    ``release_capacity``, at most its absolute capacity [unit/month]."""
 
     trigger: ReleaseTrigger = ReleaseTrigger.SHORTFALL
     serve: list[PriorityClass] = Field(
         default_factory=lambda: [PriorityClass.DEFENCE, PriorityClass.ESSENTIAL]
     )
     release_capacity_share: Share = Fixed(value=1.0)
+    release_capacity: list[ReleaseCapacityItem] = Field(default_factory=list)
     holdings: HoldingsSpec = Field(default_factory=HoldingsSpec)
     forms: list[StageForm] = Field(default_factory=list)
 

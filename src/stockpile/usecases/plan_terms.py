@@ -15,7 +15,14 @@ from pydantic import BaseModel, ConfigDict
 from stockpile.plan import PlanTerms, SampleCheck
 from stockpile.usecases.money import Money, money
 
-__all__ = ["PlanCheck", "PriceLine", "TermsLine", "TermsTable", "ValuedShortfallLine"]
+__all__ = [
+    "CapacityLine",
+    "PlanCheck",
+    "PriceLine",
+    "TermsLine",
+    "TermsTable",
+    "ValuedShortfallLine",
+]
 
 
 def _num(value: float) -> float | None:
@@ -65,6 +72,52 @@ class TermsLine(BaseModel):
     marginal_value_per_dollar: float | None
     cap_shadow_price: float | None
     limit: str
+    form: str | None = None
+
+
+class CapacityLine(BaseModel):
+    """Unmet demand beyond the monthly release capacity of one material.
+
+    The depots ship at most ``release_capacity`` [unit/month] (and a purchase in an upstream
+    form reaches demand only through ``conversion_capacity`` [unit/month] from
+    ``conversion_lead`` months after the onset); the gap beyond what these can deliver each
+    month stays unmet whatever is held: expected per class [t] and at the value of lost use
+    [USD], the same before and after the plan.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    material: str
+    unit: str
+    form: str
+    release_capacity: float | None
+    conversion_capacity: float | None = None
+    conversion_lead: float | None = None
+    unmet_t_before: dict[str, float]
+    unmet_t_after: dict[str, float]
+    unmet_usd_before: dict[str, Money]
+    unmet_usd_after: dict[str, Money]
+
+    def to_text(self) -> str:
+        """One line."""
+        classes = list(self.unmet_t_before)
+        t = "/".join(f"{self.unmet_t_before[c]:,.1f}" for c in classes)
+        usd = sum(float(v) for v in self.unmet_usd_before.values())
+        cap = (
+            "unbounded"
+            if self.release_capacity is None
+            else f"{self.release_capacity:,.6g} {self.unit}/month"
+        )
+        route = ""
+        if self.conversion_capacity is not None:
+            route = (
+                f", conversion {self.conversion_capacity:,.6g} {self.unit}/month from onset + "
+                f"{self.conversion_lead or 0:g} months"
+            )
+        return (
+            f"unmet beyond release capacity {self.material} ({self.form}; release {cap}{route}):"
+            f" {'/'.join(classes)} {t} t, {usd:,.0f} USD, before = after"
+        )
 
 
 class ValuedShortfallLine(BaseModel):
@@ -87,6 +140,7 @@ class TermsTable(BaseModel):
     valued_shortfall_before: ValuedShortfallLine
     valued_shortfall_after: ValuedShortfallLine
     total_cost_usd: Money
+    beyond_capacity: list[CapacityLine] = []
 
     @classmethod
     def of(cls, terms: PlanTerms, marginal: list[float], shadows: list[float]) -> TermsTable:
@@ -198,7 +252,16 @@ class TermsTable(BaseModel):
             "that defence or essential demand goes unmet; $/$ next = loss avoided by the next "
             "dollar"
         )
+        out.extend(c.to_text() for c in self.beyond_capacity)
+        if self.beyond_capacity:
+            out.append(
+                "unmet beyond release capacity: expected gap the depots (and conversion) cannot "
+                "deliver in the month it arises; the plan is sized on the rest (servable gaps), "
+                "and the unmet columns above count the servable gaps only"
+            )
         for m in self.materials:
+            if m.form:
+                out.append(f"form {m.material}: bought as {m.form}")
             if m.price is not None:
                 out.append(
                     f"price {m.material}: {m.price.usd_per_unit:,.2f} USD/{m.unit} "

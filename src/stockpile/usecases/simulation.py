@@ -297,6 +297,8 @@ def simulate_scenario(
         holdings=None if holdings is None else holdings.simulation_input(),
         holdings_note=None if holdings is None else holdings.note,
         source=source,
+        release_capacity=None if holdings is None else holdings.release_capacity_input(),
+        release_capacity_note=None if holdings is None else holdings.capacity_note,
     )
 
     def report(done: int, total: int) -> None:

@@ -33,6 +33,7 @@ from stockpile.plan import (
     SizingPlan,
     SizingProblem,
     auto_runs,
+    beyond_capacity,
     builtin_programme,
     check_plan,
     combine_samples,
@@ -54,6 +55,7 @@ from stockpile.usecases._inputs import programme_caps, world_output
 from stockpile.usecases.errors import Progress, UseCaseInputError
 from stockpile.usecases.holdings import ModelHoldings
 from stockpile.usecases.money import Money, money
+from stockpile.usecases.plan_capacity import capacity_lines, pool_beyond
 from stockpile.usecases.plan_table import PlanTable, SupplierAnswer
 from stockpile.usecases.plan_terms import PlanCheck, TermsTable
 
@@ -323,14 +325,25 @@ def _compile(
     if price_year is not None:
         baseline = sc.baseline.model_copy(update={"price_year": price_year})
         sc = sc.model_copy(update={"baseline": baseline})
+    capacity = None if holdings is None else holdings.release_capacity_input()
+    capacity_note = None if holdings is None else holdings.capacity_note
     model = compile_scenario(
         sc,
         holdings=None if holdings is None else holdings.simulation_input(),
         holdings_note=None if holdings is None else holdings.note,
         source=source,
+        release_capacity=capacity,
+        release_capacity_note=capacity_note,
     )
     zero = {k: (0.0, u) for k, u in zip(model.keys, model.units, strict=True)}
-    bare = compile_scenario(sc, holdings=zero, holdings_note="none", source=source)
+    bare = compile_scenario(
+        sc,
+        holdings=zero,
+        holdings_note="none",
+        source=source,
+        release_capacity=capacity,
+        release_capacity_note=capacity_note,
+    )
     return model, bare, source
 
 
@@ -424,12 +437,14 @@ class _Pipeline:
         self.sources: list[str] = []
         self.fixed: tuple[MaterialLimits, dict[str, PriceUsed], tuple[str, ...]] | None = None
         self.price_note = PURCHASE_PRICE_NOTE
+        self.beyond: dict[str, np.ndarray] = {}
 
     def sample(self, runs: int, seed: int, share: float = 0.8) -> ShortfallSample:
         """Simulate every scenario bare and pool the shortfall samples."""
         samples: list[ShortfallSample] = []
         sources: list[str] = []
         notes: list[str] = []
+        beyond: list[dict[str, np.ndarray]] = []
         n = len(self.models)
         for i, (bare, source) in enumerate(self.models):
 
@@ -457,6 +472,7 @@ class _Pipeline:
             samples.append(smp)
             sources.append(source)
             notes.extend(more)
+            beyond.append(beyond_capacity(result, smp.class_names))
         if not samples:
             if self.programme is None:
                 raise UseCaseInputError(
@@ -465,6 +481,7 @@ class _Pipeline:
             samples, sources = [_empty_sample(runs, self.request.weights.pair())], ["none"]
         if not self.sources:
             self.sources, self.notes = sources, [*self.form_notes, *notes]
+            self.beyond = pool_beyond(beyond)
         return samples[0] if len(samples) == 1 else combine_samples(samples, sources)
 
     def problem(self, sample: ShortfallSample) -> SizingProblem:
@@ -557,6 +574,7 @@ def size_plan(
         raise UseCaseInputError("scenarios", "nothing to plan")
     _limits, prices, more_notes = pipe.fixed
     terms = plan_terms(plan, problem.sample, prices, pipe.consumption)
+    bounded = capacity_lines(pipe.beyond, problem.sample, [m for m, _ in pipe.models])
     years = sorted({p.year for p in prices.values()})
     return SizeReport(
         scenario=", ".join(pipe.sources),
@@ -577,7 +595,7 @@ def size_plan(
             terms,
             [float(v) for v in plan.marginal_value_per_dollar],
             [float(v) for v in plan.cap_shadow_prices],
-        ),
+        ).model_copy(update={"beyond_capacity": bounded}),
         sample_check=None if check is None else PlanCheck.of(check),
     )
 

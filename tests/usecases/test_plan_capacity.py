@@ -1,0 +1,99 @@
+"""The planner sizes on the gaps the monthly release capacity can serve (hand-solved)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from stockpile.usecases import SizeRequest, size_plan
+
+
+def _scenario(tmp_path: Path, capacity: float | None) -> str:
+    # consumption 100 t/month (defence 20, essential 80), all imported from China; 30 %
+    # withheld for 6 months leaves 70 t: an essential gap of 30 t/month, 180 t in all
+    data: dict[str, Any] = {
+        "name": "capacity-hand-case",
+        "horizon_months": 12,
+        "materials": ["antimony"],
+        "baseline": {
+            "overrides": {
+                "antimony": {
+                    "us_consumption": 1200.0,
+                    "us_net_imports": 1200.0,
+                    "us_import_shares": {"CHN": 1.0},
+                    "source": "hand-made test case",
+                }
+            }
+        },
+        "assumptions": {
+            "elasticity": {"demand": -0.2, "supply": 0.1},
+            "demand_split": {"defence": 0.2, "essential": 0.8},
+        },
+        "events": [
+            {
+                "kind": "export_control",
+                "id": "cut",
+                "country": "CHN",
+                "targets": ["USA"],
+                "materials": ["antimony"],
+                "withheld_share": 0.3,
+                "start_month": 0,
+                "duration_months": 6,
+            }
+        ],
+        "responses": [],
+        "stockpile": {"trigger": "shortfall", "serve": ["defence", "essential"]},
+    }
+    if capacity is not None:
+        data["stockpile"]["release_capacity"] = [
+            {"material": "antimony", "capacity": capacity, "unit": "t", "illustrative": True}
+        ]
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def _size(path: str) -> Any:
+    return size_plan(
+        SizeRequest(
+            budget=1e12,
+            scenarios=(path,),
+            runs=20,
+            check_batches=0,
+            weigh_cost=False,
+            use_caps=False,
+            use_holdings=False,
+        )
+    )
+
+
+def test_hand_case_buys_what_the_capacity_can_release(tmp_path: Path) -> None:
+    # 10 t/month over the 6 months of the gap: 60 t servable, 120 t beyond capacity
+    report = _size(_scenario(tmp_path, 10.0))
+    (line,) = report.plan.materials
+    assert line.quantity == pytest.approx(60.0, rel=1e-9)
+    assert report.terms is not None
+    (cap,) = report.terms.beyond_capacity
+    assert cap.release_capacity == pytest.approx(10.0)
+    assert cap.unmet_t_before["essential"] == pytest.approx(120.0, rel=1e-9)
+    assert cap.unmet_t_after == cap.unmet_t_before
+    assert float(cap.unmet_usd_before["essential"]) > 0
+    assert "unmet beyond release capacity antimony" in report.to_text()
+
+
+def test_without_capacity_the_whole_gap_is_bought(tmp_path: Path) -> None:
+    report = _size(_scenario(tmp_path, None))
+    (line,) = report.plan.materials
+    assert line.quantity == pytest.approx(180.0, rel=1e-9)
+    assert report.terms is not None and report.terms.beyond_capacity == []
+
+
+@pytest.mark.parametrize("capacity", [0.0, 4.0, 25.0, 50.0])
+def test_purchase_never_exceeds_what_the_capacity_releases(tmp_path: Path, capacity: float) -> None:
+    report = _size(_scenario(tmp_path, capacity))
+    (line,) = report.plan.materials
+    assert line.quantity <= 6 * min(capacity, 30.0) * (1 + 1e-9) + 1e-9
+    assert line.quantity == pytest.approx(6 * min(capacity, 30.0), abs=1e-6)
