@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from stockpile.ledger import LedgerError
+from stockpile.service.cli.db import database_error
 from stockpile.usecases import (
     INPUT_ERRORS,
     ModelHoldings,
@@ -73,8 +74,6 @@ def holdings_option(
         except LedgerError as exc:
             fail(f"--from-ledger: {exc}")
         except SQLAlchemyError as exc:
-            from stockpile.service.cli.db import database_error
-
             fail(f"--from-ledger: {database_error(exc)}")
     return None
 

@@ -53,6 +53,7 @@ def brief_command(
     with progress_bar("brief", quiet=as_json) as progress:
         report = run_use_case(brief, request, holdings=holdings, progress=progress)
     if pdf is not None:
+        # The PDF writer (fpdf2, about 1 s to import) is loaded only when a PDF is asked for.
         from stockpile.service.reports import brief_pdf
 
         pdf.write_bytes(brief_pdf(report))

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
 from pathlib import Path
 
 import typer
 
+from stockpile.reference import (
+    ReferenceDataError,
+    UnknownMaterialError,
+    catalogue,
+    get_material,
+    load_sources,
+)
+from stockpile.reference.mcs import McsFormatError, build_mcs_tables, write_mcs_tables
+from stockpile.reference.usitc import import_usitc as _import
+from stockpile.reference.usitc import write_usitc_trade
+from stockpile.reference.views import material_data
+from stockpile.risk.controls import measure_status
 from stockpile.service.cli._output import print_json, print_table, records
 
 app = typer.Typer(
@@ -25,8 +39,6 @@ def _fail(message: str) -> typer.Exit:
 @app.command("list")
 def list_materials(json_out: bool = _JSON) -> None:
     """List every material in the catalogue with its USGS chapter, unit and basis."""
-    from stockpile.reference import catalogue
-
     rows = [
         {
             "key": m.key,
@@ -61,12 +73,6 @@ def show(
     json_out: bool = _JSON,
 ) -> None:
     """Show one material: production by country, U.S. market, prices, export controls."""
-    import datetime as dt
-
-    from stockpile.reference import UnknownMaterialError, get_material
-    from stockpile.reference.views import material_data
-    from stockpile.risk.controls import measure_status
-
     try:
         m = get_material(material)
     except UnknownMaterialError as exc:
@@ -133,8 +139,6 @@ def show(
 @app.command("sources")
 def sources(json_out: bool = _JSON) -> None:
     """List the sources cited by the ``source_id`` of every bundled row."""
-    from stockpile.reference import load_sources
-
     frame = load_sources()
     if json_out:
         print_json(records(frame))
@@ -154,10 +158,6 @@ def import_mcs(
     ),
 ) -> None:
     """Rebuild the production, reserves, U.S. market, import-source and price tables."""
-    import warnings
-
-    from stockpile.reference.mcs import McsFormatError, build_mcs_tables, write_mcs_tables
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -179,10 +179,6 @@ def import_usitc(
     ),
 ) -> None:
     """Convert USITC DataWeb exports (18 selected partners) into one tidy trade table."""
-    from stockpile.reference import ReferenceDataError
-    from stockpile.reference.usitc import import_usitc as _import
-    from stockpile.reference.usitc import write_usitc_trade
-
     try:
         frame = _import(files)
     except (ReferenceDataError, OSError) as exc:

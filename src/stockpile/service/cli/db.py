@@ -13,7 +13,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
 
+from stockpile import ledger
 from stockpile.display import format_number, unit_label
 
 if TYPE_CHECKING:
@@ -86,9 +91,6 @@ def emit(
     if as_json:
         typer.echo(json.dumps(plain(dicts), indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(title=title, caption=caption or None)
     for c in columns:
         table.add_column(c)
@@ -100,11 +102,6 @@ def emit(
 @contextmanager
 def session_for(db: str | None, *, migrate: bool = False) -> Iterator[Session]:
     """A session on the ledger database; errors of the books become a clean exit."""
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import DBAPIError
-
-    from stockpile import ledger
-
     try:
         engine = ledger.make_engine(ledger.resolve_database_url(db))
         if migrate:
@@ -135,8 +132,6 @@ def when(text: str | None) -> dt.datetime | None:
 @db_app.command("upgrade")
 def db_upgrade(db: str | None = DB) -> None:
     """Create or migrate the ledger schema (Alembic, packaged migrations)."""
-    from stockpile import ledger
-
     url = ledger.resolve_database_url(db)
     with session_for(db, migrate=True):
         pass

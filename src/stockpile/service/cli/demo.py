@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from stockpile.ledger.demo import load_demo
 from stockpile.service.cli.db import DB, session_for
 
 app = typer.Typer(
@@ -24,8 +25,6 @@ def load(
     ),
 ) -> None:
     """Load ~30 illustrative lots in 5 depots, plus the real 2025 funds, caps and contracts."""
-    from stockpile.ledger.demo import load_demo
-
     with session_for(db, migrate=True) as s:
         summary = load_demo(s, actor=user)
     typer.echo(

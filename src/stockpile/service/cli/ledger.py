@@ -2,18 +2,24 @@
 
 Database: ``--db URL`` or ``$STOCKPILE_DATABASE_URL`` (default: a SQLite file in the user's
 data directory). Acting user: ``--user`` or ``$STOCKPILE_USER``. Every listing takes
-``--json``. Heavy imports stay inside the commands.
+``--json``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import typer
 
+from stockpile import ledger
+from stockpile.ledger.imports import import_rows, parse_csv
 from stockpile.service.cli.db import AT, DB, JSON, USER, emit, fail, plain, session_for, when
 from stockpile.service.cli.db import app as db_app
+from stockpile.service.cli.demo import app as demo_app
+from stockpile.service.cli.ledger_governance import app as governance_app
+from stockpile.service.cli.ledger_governance import release_app
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -23,17 +29,12 @@ app = typer.Typer(
 
 
 def _attach_governance() -> None:
-    from stockpile.service.cli.ledger_governance import app as governance_app
-    from stockpile.service.cli.ledger_governance import release_app
-
     app.add_typer(governance_app)
     app.add_typer(release_app, name="release")
 
 
 def register(root: typer.Typer) -> None:
     """Attach ``ledger``, ``db`` and ``demo`` to the root command."""
-    from stockpile.service.cli.demo import app as demo_app
-
     root.add_typer(app, name="ledger")
     root.add_typer(db_app, name="db")
     root.add_typer(demo_app, name="demo")
@@ -52,8 +53,6 @@ def add_user(
     db: str | None = DB,
 ) -> None:
     """Add a user (admin; the first user may add itself as admin)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         ledger.add_user(s, name=name, roles=role, actor=user)
     typer.echo(f"user {name} added: {', '.join(role)}")
@@ -62,8 +61,6 @@ def add_user(
 @app.command("depots")
 def depots(db: str | None = DB, as_json: bool = JSON) -> None:
     """List depots."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.list_depots(s)
     emit(
@@ -89,8 +86,6 @@ def lots(
     as_json: bool = JSON,
 ) -> None:
     """List lots with remaining quantity and cost basis."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.list_lots(s, material=material)
     emit(
@@ -120,8 +115,6 @@ def _illustrative_caption(flag: bool) -> str:
 @app.command("holdings")
 def holdings(db: str | None = DB, as_json: bool = JSON) -> None:
     """Holdings per material, valued at reference prices, with days of U.S. consumption."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.holdings(s)
     emit(
@@ -148,8 +141,6 @@ def holdings(db: str | None = DB, as_json: bool = JSON) -> None:
 @app.command("funds")
 def funds(db: str | None = DB, as_json: bool = JSON) -> None:
     """Funds with balances, then caps and Annual Materials Plan lines."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         f, c, p = ledger.list_funds(s), ledger.list_caps(s), ledger.list_plan(s)
     if as_json:
@@ -197,8 +188,6 @@ def funds(db: str | None = DB, as_json: bool = JSON) -> None:
 @app.command("contracts")
 def contracts(db: str | None = DB, as_json: bool = JSON) -> None:
     """Contracts and their delivery orders."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.list_contracts(s)
     emit(
@@ -225,8 +214,6 @@ def contracts(db: str | None = DB, as_json: bool = JSON) -> None:
 @app.command("goals")
 def goals(db: str | None = DB, as_json: bool = JSON) -> None:
     """Stockpile goals, with the date each takes effect (after the regime's notice period)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.list_goals(s)
     emit(
@@ -256,8 +243,6 @@ def set_goal(
     db: str | None = DB,
 ) -> None:
     """Set a stockpile goal (us-nds: effective 45 days after the notice to Congress)."""
-    from stockpile import ledger
-
     notice = when(notified_on)
     if notice is None:
         raise fail("--notified-on: required, YYYY-MM-DD")
@@ -277,8 +262,6 @@ def set_goal(
 @app.command("releases")
 def releases(db: str | None = DB, as_json: bool = JSON) -> None:
     """Release requests and their state."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.list_releases(s)
     emit(
@@ -310,8 +293,6 @@ def journal(
     as_json: bool = JSON,
 ) -> None:
     """Journal entries (append-only, hash-chained)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.list_journal(s, limit=limit, after_seq=after)
     emit(
@@ -337,8 +318,6 @@ def journal(
 def verify(db: str | None = DB, as_json: bool = JSON) -> None:
     """Recompute the hash chain and every balance, and run the database's integrity check;
     exit 1 if either fails (the output says which)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         report = ledger.verify_journal(s)
         integrity = ledger.integrity_problems(s)
@@ -373,11 +352,6 @@ def import_file(
 ) -> None:
     """Post a file of transactions (CSV) in one batch: every row is checked first, and a
     refused row rolls the whole file back (nothing is written)."""
-    from pathlib import Path
-
-    from stockpile.ledger.imports import import_rows, parse_csv
-    from stockpile.service.cli.db import fail
-
     try:
         text = Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -404,8 +378,6 @@ def receive(
     db: str | None = DB,
 ) -> None:
     """Receive a delivery: new lot, fund draw, cap, plan and contract use (one transaction)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         r = ledger.receive_delivery(
             s,
@@ -434,8 +406,6 @@ def transfer(
     db: str | None = DB,
 ) -> None:
     """Move (part of) a lot to another depot."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         code = ledger.transfer(
             s, lot=lot, to_depot=to_depot, quantity=quantity, actor=user, at=when(at)
@@ -457,8 +427,6 @@ def dispose(
     db: str | None = DB,
 ) -> None:
     """Dispose of (sell) material; proceeds go to the Transaction Fund."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         ledger.dispose(
             s,
@@ -482,8 +450,6 @@ def adjust(
     db: str | None = DB,
 ) -> None:
     """Inventory adjustment (auditor only, with a reason)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         ledger.adjust(s, lot=lot, delta=delta, reason=reason, actor=user)
     typer.echo(f"lot {lot} adjusted by {delta}")
@@ -502,8 +468,6 @@ def convert(
     db: str | None = DB,
 ) -> None:
     """Convert or upgrade material (e.g. ore to metal) with a yield."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         code = ledger.convert(
             s,
@@ -530,8 +494,6 @@ def lend(
     db: str | None = DB,
 ) -> None:
     """Lend material from a lot with a return date."""
-    from stockpile import ledger
-
     due = when(return_due)
     if due is None:
         raise fail("--return-due: required, YYYY-MM-DD")
@@ -556,8 +518,6 @@ def return_loan(
     db: str | None = DB,
 ) -> None:
     """Return (part of) a loan to its lot."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         ledger.return_loan(s, loan_id=loan_id, quantity=quantity, actor=user)
     typer.echo(f"loan {loan_id} returned")

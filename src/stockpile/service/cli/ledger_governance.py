@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from stockpile import ledger
 from stockpile.service.cli.db import AT, DB, JSON, USER, emit, session_for, when
 
 if TYPE_CHECKING:
@@ -27,8 +28,6 @@ release_app = typer.Typer(
 @app.command("regimes")
 def regimes(as_json: bool = JSON) -> None:
     """Governance regimes: purposes, legal bases, notices, reports, lead times."""
-    from stockpile import ledger
-
     rows: list[dict[str, Any]] = [
         {
             "key": r.key,
@@ -88,8 +87,6 @@ def release_request(
 ) -> None:
     """Request a release (the regime must accept the basis and purpose; under price rules,
     an auction batch with its awards)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         bids = tuple(_bid(a) for a in award)
         rid = ledger.request_release(
@@ -112,8 +109,6 @@ def release_request(
 
 def _bid(text: str) -> AuctionBid:
     """``BIDDER:CLASS:QUANTITY:PRICE`` (the bidder's name may itself hold colons)."""
-    from stockpile import ledger
-
     parts = text.rsplit(":", 3)
     if len(parts) != 4:
         raise ledger.InvalidInputError("award", f"{text!r}: expected BIDDER:CLASS:QUANTITY:PRICE")
@@ -125,8 +120,6 @@ def release_approve(
     release_id: int = typer.Argument(...), user: str = USER, db: str | None = DB
 ) -> None:
     """Approve a release (release authority, not the requester)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         ledger.approve_release(s, release_id=release_id, actor=user)
     typer.echo(f"release {release_id} approved by {user}")
@@ -140,8 +133,6 @@ def release_execute(
     db: str | None = DB,
 ) -> None:
     """Execute an approved release (FIFO or chosen lots, within depot capacity)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         out = ledger.execute_release(s, release_id=release_id, actor=user, at=when(at))
     for d in out.draws:
@@ -159,8 +150,6 @@ def configure(
     db: str | None = DB,
 ) -> None:
     """Name the stockpile and choose its governance regime (admin)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         ledger.configure_stockpile(s, name=name, regime=regime, actor=user)
     typer.echo(f"{name}: regime {regime}")
@@ -180,8 +169,6 @@ def set_price_rule(
     db: str | None = DB,
 ) -> None:
     """Set a market-stabilisation price rule (admin)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         ledger.set_stabilization_rule(
             s,
@@ -201,8 +188,6 @@ def set_price_rule(
 @app.command("price-rules")
 def price_rules(db: str | None = DB, as_json: bool = JSON) -> None:
     """Market-stabilisation price rules (material '': the whole stockpile)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.list_stabilization_rules(s)
     emit(
@@ -224,8 +209,6 @@ def price_rules(db: str | None = DB, as_json: bool = JSON) -> None:
 @app.command("auctions")
 def auctions(db: str | None = DB, as_json: bool = JSON) -> None:
     """Auction batches and their awards (each sold with no resale)."""
-    from stockpile import ledger
-
     with session_for(db) as s:
         rows = ledger.list_auction_awards(s)
     emit(

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from stockpile import __version__
+from stockpile.service.cli import brief as _brief
+from stockpile.service.cli import compare as _compare
+from stockpile.service.cli import data as _data
+from stockpile.service.cli import ledger as _ledger
+from stockpile.service.cli import market as _market
+from stockpile.service.cli import plan as _plan
+from stockpile.service.cli import risk as _risk
+from stockpile.service.cli import serve as _serve
+from stockpile.service.cli import simulate as _simulate
+from stockpile.service.cli import users as _users
+from stockpile.service.cli.db import database_error, fail
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -36,18 +48,7 @@ def _root(
 
 
 def _register() -> None:
-    """Attach the sub-applications (imported here so the CLI is one place to read)."""
-    from stockpile.service.cli import brief as _brief
-    from stockpile.service.cli import compare as _compare
-    from stockpile.service.cli import data as _data
-    from stockpile.service.cli import ledger as _ledger
-    from stockpile.service.cli import market as _market
-    from stockpile.service.cli import plan as _plan
-    from stockpile.service.cli import risk as _risk
-    from stockpile.service.cli import serve as _serve
-    from stockpile.service.cli import simulate as _simulate
-    from stockpile.service.cli import users as _users
-
+    """Attach the sub-applications."""
     app.add_typer(_data.app, name="data", help="Bundled reference data: list, show, import.")
     _risk.register(app)
     _ledger.register(app)
@@ -65,10 +66,6 @@ _register()
 
 def main() -> None:
     """Console-script entry point: errors of the database or of a file are one line."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from stockpile.service.cli.db import database_error, fail
-
     try:
         app()
     except SQLAlchemyError as exc:

@@ -6,7 +6,24 @@ from pathlib import Path
 
 import typer
 
+from stockpile.calibration import (
+    FitOptions,
+    load_calibration,
+    run_hindcast,
+    scenario_elasticities,
+    targets_from_table,
+    write_calibration,
+)
+from stockpile.calibration.scenario_check import check_scenarios
+from stockpile.reference import UnknownMaterialError
+from stockpile.reference.history import (
+    load_episode_observations,
+    load_episode_targets,
+    load_episodes,
+    price_history,
+)
 from stockpile.service.cli._output import fmt, print_json, print_table, records
+from stockpile.usecases import hindcast
 
 app = typer.Typer(
     help="Market history: price series, export-control episodes, calibration, hindcast.",
@@ -35,8 +52,6 @@ def hindcast_command(json_out: bool = _JSON) -> None:
 
     Uses the shipped calibration (regenerate it with `stockpile market calibrate`).
     """
-    from stockpile.usecases import hindcast
-
     report = hindcast().model_dump(mode="json")
     if json_out:
         print_json(report)
@@ -97,16 +112,6 @@ def calibrate_command(
     ),
 ) -> None:
     """Fit the market dynamics to the episodes (all, then each left out) and write the draws."""
-    from stockpile.calibration import (
-        FitOptions,
-        load_calibration,
-        run_hindcast,
-        scenario_elasticities,
-        targets_from_table,
-        write_calibration,
-    )
-    from stockpile.reference.history import load_episode_targets
-
     if burn >= steps:
         raise _fail(f"--burn: {burn} must be below --steps ({steps})")
     options = FitOptions(walkers=walkers, steps=steps, burn=burn, thin=thin, seed=seed)
@@ -127,9 +132,6 @@ def calibrate_command(
 @app.command("history")
 def history_command(material: str, json_out: bool = _JSON) -> None:
     """Annual price history of MATERIAL, one row per series and year (never spliced)."""
-    from stockpile.reference import UnknownMaterialError
-    from stockpile.reference.history import price_history
-
     try:
         frame = price_history(material)
     except UnknownMaterialError as exc:
@@ -151,8 +153,6 @@ def history_command(material: str, json_out: bool = _JSON) -> None:
 @app.command("episodes")
 def episodes_command(json_out: bool = _JSON) -> None:
     """Export-control episodes with their measures, dates and price observations."""
-    from stockpile.reference.history import load_episode_observations, load_episodes
-
     eps = load_episodes()
     obs = load_episode_observations()
     if json_out:
@@ -193,8 +193,6 @@ def check_scenarios_command(
 ) -> None:
     """Built-in scenarios against the 2025 price moves (cobalt, antimony, gallium): simulated
     mean price ratio over 2025 and peak, against the observed 2025 / 2024 ratio."""
-    from stockpile.calibration.scenario_check import check_scenarios
-
     rows = check_scenarios(runs=runs, seed=seed)
     if json_out:
         print_json(

@@ -6,6 +6,7 @@ the typed result (text, or the same JSON document the API returns with ``--json`
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -14,7 +15,21 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from stockpile.plan import fiscal_year, fiscal_year_start, parse_assignments, parse_numbers
+from stockpile.ledger import (
+    LedgerError,
+    create_contract,
+    create_delivery_order,
+    make_engine,
+    make_sessionmaker,
+    resolve_database_url,
+)
+from stockpile.plan import (
+    contract_actions,
+    fiscal_year,
+    fiscal_year_start,
+    parse_assignments,
+    parse_numbers,
+)
 from stockpile.service.cli._input import (
     FromLedger,
     JsonFlag,
@@ -168,8 +183,6 @@ def size_command(
 
 
 def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
-    import csv
-
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -303,8 +316,6 @@ def apply_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the actions, change nothing."),
 ) -> None:
     """Record the schedule's contracts and delivery orders in the ledger (its own API)."""
-    from stockpile.plan import contract_actions
-
     try:
         data = json.loads(schedule_file.read_text())
     except (OSError, ValueError) as exc:
@@ -317,15 +328,6 @@ def apply_command(
         )
     if dry_run:
         return
-    from stockpile.ledger import (
-        LedgerError,
-        create_contract,
-        create_delivery_order,
-        make_engine,
-        make_sessionmaker,
-        resolve_database_url,
-    )
-
     engine = make_engine(resolve_database_url(db))
     try:
         with make_sessionmaker(engine)() as session:

@@ -196,8 +196,6 @@ def _print_profile(p: MaterialProfile) -> None:
 
 def _print_stages(out: Any, p: MaterialProfile) -> None:
     """The chain of stages: shares, HHI, WGI-weighted HHI, EU supply risk, ownership."""
-    from rich.table import Table
-
     if not p.stages:
         return
     neck = p.bottleneck

@@ -58,7 +58,7 @@ def serve(
     Each process serves at most 16 requests at once, queues up to 64 more for at most 1 s
     and answers the rest at once with 503 and `Retry-After`.
     """
-    # The web stack (routes, pages, charts) is loaded by this command only.
+    # The web stack (routes, pages, charts; about 1 s) is loaded by this command only.
     from stockpile.service.app import create_app
 
     url = resolve_database_url(db)

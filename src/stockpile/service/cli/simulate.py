@@ -18,8 +18,15 @@ from stockpile.service.cli._input import (
     progress_bar,
     run_use_case,
 )
-from stockpile.simulate import write_results
+from stockpile.simulate import (
+    ScenarioError,
+    builtin_scenarios,
+    compile_scenario,
+    resolve_scenario,
+    write_results,
+)
 from stockpile.usecases import SimulationRequest, simulate_scenario
+from stockpile.usecases.forms import form_comparison
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -38,8 +45,6 @@ def list_scenarios(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the built-in scenarios."""
-    from stockpile.simulate import builtin_scenarios, resolve_scenario
-
     rows = []
     for name in builtin_scenarios():
         sc, _ = resolve_scenario(name)
@@ -64,8 +69,6 @@ def show_scenario(
     as_json: bool = typer.Option(False, "--json", help="Print the validated scenario as JSON."),
 ) -> None:
     """Print a scenario (the file text for a built-in, or the validated fields as JSON)."""
-    from stockpile.simulate import ScenarioError, builtin_scenarios, resolve_scenario
-
     try:
         sc, _ = resolve_scenario(name)
     except ScenarioError as exc:
@@ -82,8 +85,6 @@ def validate_scenario(
     file: str = typer.Argument(..., help="Scenario file (.yaml, .yml or .toml) or built-in name."),
 ) -> None:
     """Check a scenario: structure, ranges, materials and countries against the reference data."""
-    from stockpile.simulate import ScenarioError, compile_scenario, resolve_scenario
-
     try:
         sc, source = resolve_scenario(file)
         model = compile_scenario(sc, source=source)
@@ -124,14 +125,13 @@ def simulate_command(
     """Simulate a scenario: shortfall by priority class, days of cover, prices, stock."""
     request = run_use_case(SimulationRequest, scenario=scenario, runs=runs, seed=seed)
     if compare_forms:
-        from stockpile.usecases.forms import form_comparison
-
         comparison = run_use_case(form_comparison, request)
         typer.echo(comparison.model_dump_json(indent=2) if as_json else comparison.to_text())
         return
     holdings = holdings_option(stockpile_file, from_ledger, db)
     executor: Any = None
     if dask is not None:
+        # dask.distributed (about 0.3 s to import) is loaded only when a scheduler is named.
         from distributed import Client
 
         try:

@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from stockpile.ledger.database import resolve_database_url
 from stockpile.ledger.errors import LedgerError
+from stockpile.ledger.models import User
 from stockpile.service.accounts import active_admins, create_user, update_user
 from stockpile.service.cli.db import DB, JSON, fail
 from stockpile.service.db import open_database
 from stockpile.service.errors import ServiceError
+from stockpile.service.ledger_bridge import ledger_has_users, sync_ledger_user
 from stockpile.service.models import UserRow
 from stockpile.service.permissions import Role
 from stockpile.service.security import generate_password, password_hasher
@@ -120,9 +122,6 @@ def create(
     db: str | None = DB,
 ) -> None:
     """Create a user (and the same user in the ledger); prints a generated password once."""
-    from stockpile.ledger.models import User
-    from stockpile.service.ledger_bridge import ledger_has_users, sync_ledger_user
-
     password, generated = _new_password(password_stdin)
     with _session(db) as (session, settings):
         create_user(
