@@ -13,6 +13,11 @@ from sqlalchemy.orm import Session
 
 from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN
 from stockpile.ledger.models import Cap, Contract, DeliveryOrder, Depot, Fund, PlanLine
+from stockpile.ledger.receipts import receive_delivery
+from stockpile.ledger.setup import create_cap as ledger_create_cap
+from stockpile.ledger.setup import create_contract as ledger_create_contract
+from stockpile.ledger.setup import create_delivery_order, set_plan_line
+from stockpile.ledger.setup import create_fund as ledger_create_fund
 from stockpile.reference import get_material
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, DbSession, IdempotencyKey, Page, PageParams
@@ -167,7 +172,6 @@ def create_fund(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Record an appropriation or fund (administrator); the amount is journalled."""
-    from stockpile.ledger.setup import create_fund as ledger_create_fund
 
     def act() -> FundPublic:
         ledger_create_fund(
@@ -204,7 +208,6 @@ def create_cap(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Set a per-material spending ceiling (administrator)."""
-    from stockpile.ledger.setup import create_cap as ledger_create_cap
 
     def act() -> CapPublic:
         ledger_create_cap(
@@ -231,7 +234,6 @@ def create_plan_line(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Set an Annual Materials Plan line for a material and fiscal year (administrator)."""
-    from stockpile.ledger.setup import set_plan_line
 
     def act() -> PlanLinePublic:
         set_plan_line(
@@ -303,7 +305,6 @@ def create_contract(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Record a purchase contract (contracting officer)."""
-    from stockpile.ledger.setup import create_contract as ledger_create_contract
 
     def act() -> ContractPublic:
         ledger_create_contract(
@@ -373,7 +374,6 @@ def create_order(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Place a delivery order under a contract (contracting officer)."""
-    from stockpile.ledger.setup import create_delivery_order
 
     def act() -> DeliveryOrderPublic:
         create_delivery_order(
@@ -407,7 +407,6 @@ def receive(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Receive a delivery: creates a lot, draws the fund, counts against cap and plan."""
-    from stockpile.ledger.receipts import receive_delivery
 
     def act() -> ReceiptPublic:
         r = receive_delivery(

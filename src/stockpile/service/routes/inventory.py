@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from stockpile.ledger.codes import CODE_MAX_LEN, CODE_PATTERN
 from stockpile.ledger.models import Contract, Depot, Lot
+from stockpile.ledger.movements import adjust, transfer
+from stockpile.ledger.queries import holdings as ledger_holdings
+from stockpile.ledger.setup import create_depot as ledger_create_depot
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, Ctx, DbSession, IdempotencyKey, Page
 from stockpile.service.errors import PROBLEM_RESPONSES, NotFoundError
@@ -89,8 +92,6 @@ def _opt(value: object) -> float | None:
 
 def holdings(session: Session, *, material: str | None = None) -> list[HoldingPublic]:
     """Holdings by material, valued by the ledger at the bundled reference prices."""
-    from stockpile.ledger.queries import holdings as ledger_holdings
-
     out = []
     for h in ledger_holdings(session, book=reference_book()):
         if material is not None and h.material != material:
@@ -137,7 +138,6 @@ def create_depot(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Create a depot (administrator)."""
-    from stockpile.ledger.setup import create_depot as ledger_create_depot
 
     def act() -> DepotPublic:
         ledger_create_depot(
@@ -225,7 +225,6 @@ def create_transfer(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Move (part of) a lot to another depot."""
-    from stockpile.ledger.movements import transfer
 
     def act() -> OperationDone:
         code = transfer(
@@ -257,7 +256,6 @@ def create_adjustment(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Correct a lot's quantity after a count (auditor), with the reason."""
-    from stockpile.ledger.movements import adjust
 
     def act() -> OperationDone:
         adjust(

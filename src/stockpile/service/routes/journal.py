@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from stockpile.ledger.journal import verify_journal
 from stockpile.ledger.models import JournalEntry
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, Ctx, DbSession, Page, PageParams
@@ -84,8 +85,6 @@ def journal_page(
 
 def verify(session: Session) -> VerifyPublic:
     """Recompute the hash chain and every balance (the ledger's verification)."""
-    from stockpile.ledger.journal import verify_journal
-
     report = verify_journal(session)
     return VerifyPublic(
         status=report.status.value,

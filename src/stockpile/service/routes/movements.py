@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from stockpile.ledger.models import DisposalAuthorisation
+from stockpile.ledger.movements import convert, dispose, lend, return_loan
+from stockpile.ledger.setup import record_disposal_authorisation
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, DbSession, IdempotencyKey
 from stockpile.service.errors import PROBLEM_RESPONSES
@@ -120,7 +122,6 @@ def create_conversion(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Convert part of a lot (e.g. ore to metal) with a yield; returns the new lot."""
-    from stockpile.ledger.movements import convert
 
     def act() -> OperationDone:
         code = convert(
@@ -152,7 +153,6 @@ def create_disposal(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Dispose of part of a lot (under ``us-nds``: an authorisation by law is required)."""
-    from stockpile.ledger.movements import dispose
 
     def act() -> OperationDone:
         dispose(
@@ -183,7 +183,6 @@ def create_disposal_authorisation(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Record an authorisation by law (the regime's notice period runs from ``notified_on``)."""
-    from stockpile.ledger.setup import record_disposal_authorisation
 
     def act() -> DisposalAuthorisationPublic:
         record_disposal_authorisation(
@@ -222,7 +221,6 @@ def create_loan(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Lend part of a lot with a return date."""
-    from stockpile.ledger.movements import lend
 
     def act() -> LoanPublic:
         loan_id = lend(
@@ -250,7 +248,6 @@ def create_loan_return(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Return (part of) a loan into its lot."""
-    from stockpile.ledger.movements import return_loan
 
     def act() -> LoanPublic:
         return_loan(session, loan_id=loan_id, actor=principal.username, quantity=body.quantity)

@@ -10,7 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from stockpile.ledger.governance import get_regime
 from stockpile.ledger.models import LedgerSettings, ReleaseReport, ReleaseRequest
+from stockpile.ledger.releases import approve_release, execute_release, request_release
 from stockpile.service.accounts import Principal
 from stockpile.service.deps import Authorize, DbSession, IdempotencyKey, Page
 from stockpile.service.errors import PROBLEM_RESPONSES, NotFoundError
@@ -55,8 +57,6 @@ class RegimePublic(BaseModel):
 
 def regime_public(session: Session) -> RegimePublic:
     """The regime configured in the ledger, with the bases and purposes it accepts."""
-    from stockpile.ledger.governance import get_regime
-
     settings = session.get(LedgerSettings, 1)
     if settings is None:
         raise NotFoundError("the ledger is not set up (run `stockpile db upgrade`)", field="regime")
@@ -161,7 +161,6 @@ def create_release(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Request a release; the regime must accept the legal basis and the purpose."""
-    from stockpile.ledger.releases import request_release
 
     def act() -> ReleasePublic:
         rid = request_release(
@@ -197,7 +196,6 @@ def approve(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Approve a requested release; the approver must not be the requester (403)."""
-    from stockpile.ledger.releases import approve_release
 
     def act() -> ReleasePublic:
         approve_release(session, release_id=release_id, actor=principal.username)
@@ -223,7 +221,6 @@ def execute(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Execute an approved release: draw lots (FIFO or as chosen) within depot capacity."""
-    from stockpile.ledger.releases import execute_release
 
     def act() -> ReleaseExecutionPublic:
         done = execute_release(session, release_id=release_id, actor=principal.username)
