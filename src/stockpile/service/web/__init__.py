@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import plotly
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from stockpile.service.errors import ServiceError
+from stockpile.service.web.pages import PAGE_ROUTERS
 from stockpile.service.web.session import (
     LoginRequiredError,
     on_login_required,
@@ -25,15 +27,11 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 def plotly_js_path() -> Path:
     """The ``plotly.min.js`` bundled in the plotly Python package (served, never from a CDN)."""
-    import plotly
-
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 def install_web(app: FastAPI) -> None:
     """Mount the static assets and attach the page routers to ``app``."""
-    from stockpile.service.web.pages import PAGE_ROUTERS
-
     js = plotly_js_path()
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)

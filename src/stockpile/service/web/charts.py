@@ -9,8 +9,18 @@ from typing import Any
 import numpy as np
 from jinja2.utils import htmlsafe_json_dumps
 
-from stockpile.reference import Material
+from stockpile.reference import (
+    Material,
+    load_eu_crm_shares,
+    load_import_sources,
+    load_production,
+    load_stage_ownership,
+    load_wgi,
+)
 from stockpile.reference.views import material_data
+from stockpile.risk import WGI_YEAR, governance_scores, stage_risks
+from stockpile.risk.concentration import production_concentration
+from stockpile.service.schemas import frame_records
 
 __all__ = [
     "MaterialView",
@@ -176,8 +186,6 @@ class MaterialView:
 
 
 def _production(m: Material) -> tuple[str | None, str, float | None, str | None, float | None]:
-    from stockpile.risk.concentration import production_concentration
-
     data = material_data(m)
     prod = data.production
     if prod.empty:
@@ -205,8 +213,6 @@ def _production(m: Material) -> tuple[str | None, str, float | None, str | None,
 
 def material_charts(m: Material) -> MaterialView:
     """Charts and tables of the material page."""
-    from stockpile.service.schemas import frame_records
-
     chart, caption, hhi, top, top_share = _production(m)
     data = material_data(m)
     hhi_year = None
@@ -233,8 +239,6 @@ def material_charts(m: Material) -> MaterialView:
         "net_import_reliance_raw",
         "estimated",
     ]
-    from stockpile.reference import load_import_sources
-
     imports = load_import_sources()
     imports = imports[imports["material"] == m.key]
     ec_cols = [
@@ -310,14 +314,6 @@ def stage_chain_figure(stages: Sequence[Any], *, top: int = 6) -> str | None:
 
 
 def _stages(m: Material) -> dict[str, Any]:
-    from stockpile.reference import (
-        load_eu_crm_shares,
-        load_production,
-        load_stage_ownership,
-        load_wgi,
-    )
-    from stockpile.risk import WGI_YEAR, governance_scores, stage_risks
-
     stages = stage_risks(
         m.key,
         production=load_production(),

@@ -11,11 +11,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from stockpile.ledger.errors import LedgerError
+from stockpile.ledger.queries import (
+    holdings,
+    list_caps,
+    list_contracts,
+    list_depots,
+    list_funds,
+    list_lots,
+    list_plan,
+    list_releases,
+)
+from stockpile.ledger.releases import approve_release, execute_release, request_release
 from stockpile.ledger.states import ContractStatus
 from stockpile.service.deps import DbSession, PageParams
 from stockpile.service.errors import NotFoundError
 from stockpile.service.ledger_bridge import reference_book
 from stockpile.service.permissions import Permission
+from stockpile.service.routes.journal import journal_page, verify
+from stockpile.service.routes.releases import regime_public
 from stockpile.service.web.charts import figure_json
 from stockpile.service.web.session import WebUser, render, web_requires
 
@@ -27,8 +40,6 @@ router = APIRouter(include_in_schema=False)
 @router.get("/inventory", response_class=HTMLResponse)
 def inventory(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
     """Holdings by material (value, days of cover) and by depot."""
-    from stockpile.ledger.queries import holdings, list_depots, list_lots
-
     held = holdings(session, book=reference_book())
     lots = list_lots(session)
     by_depot: dict[str, dict[str, Any]] = {}
@@ -48,8 +59,6 @@ def inventory(request: Request, user: WebUser, session: DbSession) -> HTMLRespon
 @router.get("/inventory/lots/{code}", response_class=HTMLResponse)
 def lot_page(request: Request, user: WebUser, session: DbSession, code: str) -> HTMLResponse:
     """One lot and its journal entries."""
-    from stockpile.ledger.queries import list_lots
-
     lot = next((x for x in list_lots(session, include_empty=True) if x.code == code), None)
     if lot is None:
         raise NotFoundError(f"no lot {code!r}", field="path.code")
@@ -100,8 +109,6 @@ def contracts(request: Request, user: WebUser, session: DbSession) -> HTMLRespon
     what it spent and its status in the label. A cap's unspent ceiling is "under the cap, not
     contracted" unless an active contract commits it.
     """
-    from stockpile.ledger.queries import list_caps, list_contracts, list_funds, list_plan
-
     cs = list_contracts(session)
     caps = list_caps(session)
     plan = list_plan(session)
@@ -159,9 +166,6 @@ def _releases_page(
     error: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
-    from stockpile.ledger.queries import list_releases
-    from stockpile.service.routes.releases import regime_public
-
     return render(
         request,
         user,
@@ -200,8 +204,6 @@ def release_request(
     emergency: Annotated[str | None, Form(max_length=5)] = None,
 ) -> Response:
     """Request a release (the ledger checks the regime's rules)."""
-    from stockpile.ledger.releases import request_release
-
     web_requires(user, Permission.REQUEST_RELEASE)
     try:
         rid = request_release(
@@ -225,8 +227,6 @@ def release_approve(
     request: Request, user: WebUser, session: DbSession, release_id: int
 ) -> Response:
     """Approve a release requested by someone else."""
-    from stockpile.ledger.releases import approve_release
-
     web_requires(user, Permission.APPROVE_RELEASE)
     try:
         approve_release(session, release_id=release_id, actor=user.username)
@@ -240,8 +240,6 @@ def release_execute(
     request: Request, user: WebUser, session: DbSession, release_id: int
 ) -> Response:
     """Execute an approved release."""
-    from stockpile.ledger.releases import execute_release
-
     web_requires(user, Permission.EXECUTE_RELEASE)
     try:
         done = execute_release(session, release_id=release_id, actor=user.username)
@@ -262,8 +260,6 @@ def journal(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     """Searchable journal; the table alone when asked by HTMX."""
-    from stockpile.service.routes.journal import journal_page
-
     web_requires(user, Permission.READ_JOURNAL)
     page = journal_page(
         session, page=PageParams(offset=offset, limit=100), q=q, actor=actor, material=material
@@ -280,7 +276,5 @@ def journal(
 @router.get("/journal/verify", response_class=HTMLResponse)
 def journal_verify(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
     """The verification result as a fragment."""
-    from stockpile.service.routes.journal import verify
-
     web_requires(user, Permission.READ_JOURNAL)
     return render(request, user, "_verify.html", {"v": verify(session)})

@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from stockpile.ledger.governance import get_regime
+from stockpile.ledger.queries import (
+    holdings,
+    list_contracts,
+    list_funds,
+    list_lots,
+    stockpile_settings,
+)
 from stockpile.ledger.states import OrderStatus
+from stockpile.reference import load_export_control_materials
 from stockpile.service.ledger_bridge import reference_book
 from stockpile.service.web.charts import bar_figure
 
@@ -40,8 +49,6 @@ class OverviewFigures:
 def _controls_touching(
     held: set[str], active_controls: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    from stockpile.reference import load_export_control_materials
-
     links = load_export_control_materials()
     links = links[links["coverage"] == "material"]
     by_measure: dict[str, set[str]] = {}
@@ -62,9 +69,6 @@ def overview_figures(
 
     ``active_controls`` are the export-control measures in force on ``today``.
     """
-    from stockpile.ledger.governance import get_regime
-    from stockpile.ledger.queries import holdings, list_contracts, list_funds, stockpile_settings
-
     try:
         name, regime_key = stockpile_settings(session)
     except (OperationalError, ProgrammingError):
@@ -139,8 +143,6 @@ def overview_figures(
 
 def material_holdings(session: Session, *, material: str) -> dict[str, Any]:
     """Holding, lots and contracts of one material for the material page."""
-    from stockpile.ledger.queries import holdings, list_contracts, list_lots
-
     try:
         held = [h for h in holdings(session, book=reference_book()) if h.material == material]
         lots = list_lots(session, material=material)

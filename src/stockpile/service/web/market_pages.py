@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from stockpile.service.web.charts import figure_json
 from stockpile.service.web.session import WebUser, render
+from stockpile.usecases import hindcast
 
 __all__ = ["hindcast_figure", "router"]
 
@@ -82,8 +83,6 @@ def hindcast_figure(rows: list[dict[str, Any]]) -> str:
 @router.get("/hindcast", response_class=HTMLResponse)
 def hindcast_page(request: Request, user: WebUser) -> HTMLResponse:
     """The hindcast chart and table (shipped calibration)."""
-    from stockpile.usecases import hindcast
-
     report = hindcast().model_dump(mode="json")
     rows = report["rows"]
     return render(

@@ -16,13 +16,25 @@ from stockpile.reference import (
     load_export_control_materials,
     load_export_controls,
 )
-from stockpile.risk.controls import export_control_exposure
+from stockpile.risk.controls import export_control_exposure, measures_in_force
 from stockpile.service.accounts import TokenKind, authenticate, issue_token, revoke_token
 from stockpile.service.deps import SESSION_COOKIE, Ctx, DbSession
 from stockpile.service.errors import AuthenticationRequiredError, RateLimitedError
 from stockpile.service.routes.auth import client_address
 from stockpile.service.routes.materials import material_or_404
-from stockpile.service.web import charts
+from stockpile.service.routes.risk import risk_profile
+from stockpile.service.web import (
+    brief_pages,
+    charts,
+    compare_pages,
+    ledger_pages,
+    market_pages,
+    plan_pages,
+    report_pages,
+    scenario_pages,
+    user_pages,
+)
+from stockpile.service.web.ledger_view import material_holdings, overview_figures
 from stockpile.service.web.session import WebUser, login_page, render
 
 __all__ = ["PAGE_ROUTERS", "router"]
@@ -119,8 +131,6 @@ def logout(user: WebUser, session: DbSession) -> Response:
 
 def _active_controls(today: dt.date) -> list[dict[str, object]]:
     """Export-control measures binding on ``today`` (the status rule of ``risk.controls``)."""
-    from stockpile.risk.controls import measures_in_force
-
     frame = load_export_controls()
     what = dict(zip(frame["measure_id"].astype(str), frame["materials"].astype(str), strict=True))
     return [
@@ -137,8 +147,6 @@ def _active_controls(today: dt.date) -> list[dict[str, object]]:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
     """Stockpile value, materials, materials below target, controls, deliveries, funds."""
-    from stockpile.service.web.ledger_view import overview_figures
-
     today = dt.date.today()
     controls = _active_controls(today)
     figures = overview_figures(session, today=today, active_controls=controls)
@@ -159,9 +167,6 @@ def materials(request: Request, user: WebUser) -> HTMLResponse:
 @router.get("/materials/{name}", response_class=HTMLResponse)
 def material_page(request: Request, user: WebUser, session: DbSession, name: str) -> HTMLResponse:
     """Production shares, prices, import sources, risk, holdings and controls of a material."""
-    from stockpile.service.routes.risk import risk_profile
-    from stockpile.service.web.ledger_view import material_holdings
-
     m = material_or_404(name)
     view = charts.material_charts(m)
     risk = risk_profile(m)
@@ -187,17 +192,6 @@ def material_page(request: Request, user: WebUser, session: DbSession, name: str
 
 
 def _page_routers() -> tuple[APIRouter, ...]:
-    from stockpile.service.web import (
-        brief_pages,
-        compare_pages,
-        ledger_pages,
-        market_pages,
-        plan_pages,
-        report_pages,
-        scenario_pages,
-        user_pages,
-    )
-
     return (
         router,
         ledger_pages.router,

@@ -18,6 +18,7 @@ from stockpile.service.jobs import JobStatus
 from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
 from stockpile.service.web.charts import figure_json
+from stockpile.service.web.scenario_pages import scenario_choices
 from stockpile.service.web.session import WebUser, render, web_requires
 from stockpile.usecases import PlanTable, RobustReport, SizeReport
 
@@ -27,8 +28,6 @@ router = APIRouter(include_in_schema=False)
 
 
 def _page(request: Request, user: Any, session: Any, error: str = "", code: int = 200) -> Any:
-    from stockpile.service.web.scenario_pages import scenario_choices
-
     jobs = session.scalars(
         select(JobRow).where(JobRow.kind == "plan").order_by(JobRow.created_at.desc()).limit(50)
     ).all()

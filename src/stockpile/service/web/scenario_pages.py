@@ -16,6 +16,7 @@ from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission, Role
 from stockpile.service.web.charts import bar_figure, fan_figure
 from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.simulate import builtin_scenarios, resolve_scenario
 from stockpile.usecases import SimulationReport
 
 __all__ = ["router", "scenario_choices", "simulation_charts", "simulation_report"]
@@ -25,8 +26,6 @@ router = APIRouter(include_in_schema=False)
 
 def scenario_choices() -> list[dict[str, Any]]:
     """Built-in scenarios: name, title, description, horizon [month] and materials."""
-    from stockpile.simulate import builtin_scenarios, resolve_scenario
-
     out: list[dict[str, Any]] = []
     for name in sorted(builtin_scenarios()):
         sc, _ = resolve_scenario(name)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import secrets
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2.utils import htmlsafe_json_dumps
@@ -18,7 +20,13 @@ from stockpile import __version__
 from stockpile.display import format_number, format_quantity, unit_label
 from stockpile.service.accounts import AuthMethod, Principal, TokenKind, resolve_token
 from stockpile.service.deps import SESSION_COOKIE, DbSession, get_ctx
-from stockpile.service.errors import PermissionDeniedError
+from stockpile.service.errors import (
+    FieldError,
+    PermissionDeniedError,
+    ServiceError,
+    on_service_error_json,
+    problem_response,
+)
 from stockpile.service.permissions import PERMISSIONS, Permission, allowed
 from stockpile.service.security import csrf_token, csrf_valid
 
@@ -98,8 +106,6 @@ async def _form_fields(request: Request) -> dict[str, str]:
 
 def _form_page(request: Request) -> str:
     """The page a form was posted from (same site only), else the path it was posted to."""
-    from urllib.parse import urlsplit
-
     referer = urlsplit(request.headers.get("referer", ""))
     if referer.netloc and referer.netloc == request.url.netloc and referer.path.startswith("/"):
         return referer.path
@@ -161,8 +167,6 @@ async def on_login_required(request: Request, exc: Exception) -> Response:
 
 async def on_service_error(request: Request, exc: Exception) -> Response:
     """Errors of API routes as problem documents; of pages as an HTML page."""
-    from stockpile.service.errors import ServiceError, on_service_error_json
-
     if not isinstance(exc, ServiceError):
         raise exc
     if request.url.path.startswith("/api/") or request.headers.get("HX-Request"):
@@ -185,10 +189,6 @@ async def on_page_validation(request: Request, exc: Exception) -> Response:
 
     API routes (``/api/...``) and HTMX requests keep the problem document.
     """
-    from fastapi.exceptions import RequestValidationError
-
-    from stockpile.service.errors import FieldError, problem_response
-
     if not isinstance(exc, RequestValidationError):
         raise exc
     errors = [
@@ -223,8 +223,6 @@ def login_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The login form with a fresh double-submit CSRF cookie."""
-    import secrets
-
     token = secrets.token_urlsafe(24)
     response = templates().TemplateResponse(
         request,
