@@ -11,6 +11,7 @@ import html
 from functools import cache
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
@@ -28,8 +29,6 @@ DOCS_ASSETS = {
 @cache
 def swagger_assets_dir() -> Path:
     """The folder holding ``swagger-ui-bundle.js`` and ``swagger-ui.css`` (fastapi-offline)."""
-    import fastapi_offline
-
     return Path(fastapi_offline.__file__).parent / "static"
 
 

@@ -15,11 +15,15 @@ from stockpile.service.db import REQUEST_SLOTS, open_database
 from stockpile.service.deps import ServiceContext
 from stockpile.service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 from stockpile.service.guard import RequestGuard, document_in_schema
+from stockpile.service.job_kinds import default_job_kinds
 from stockpile.service.jobs import JobKind, JobManager
 from stockpile.service.ledger_bridge import install_ledger_errors
 from stockpile.service.load import LoadLimits, LoadShedder
+from stockpile.service.routes import ROUTERS
+from stockpile.service.routes.jobs import result_router
 from stockpile.service.security import password_hasher
 from stockpile.service.settings import ServiceSettings
+from stockpile.service.web import install_web
 
 __all__ = ["API_PREFIX", "app_from_env", "create_app"]
 
@@ -27,9 +31,6 @@ API_PREFIX = "/api/v1"
 
 
 def _api_router(job_kinds: Mapping[str, JobKind]) -> APIRouter:
-    from stockpile.service.routes import ROUTERS
-    from stockpile.service.routes.jobs import result_router
-
     api = APIRouter(prefix=API_PREFIX)
     for router in ROUTERS:
         api.include_router(router)
@@ -114,8 +115,6 @@ def create_app(
     db = open_database(settings.database_url)
     db.create_service_tables()
     if job_kinds is None:
-        from stockpile.service.job_kinds import default_job_kinds
-
         job_kinds = default_job_kinds(db)
     jobs = JobManager(
         db, job_kinds, workers=settings.job_workers, queue_limit=settings.job_queue_limit
@@ -147,8 +146,6 @@ def create_app(
     install_ledger_errors(app)
     app.include_router(_api_router(job_kinds))
     if web:
-        from stockpile.service.web import install_web
-
         install_web(app)
 
     def openapi() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, RootModel, field_validator
 
+from stockpile.plan import builtin_programmes
 from stockpile.service.db import Database
 from stockpile.service.jobs import JobKind, JobProgress
 from stockpile.simulate import builtin_scenarios
@@ -98,8 +99,6 @@ class PlanParams(BaseModel):
     @field_validator("programme")
     @classmethod
     def _programme(cls, value: str | None) -> str | None:
-        from stockpile.plan import builtin_programmes
-
         if value is not None and value not in builtin_programmes():
             known = ", ".join(builtin_programmes())
             raise ValueError(f"unknown programme {value!r}; built-in: {known}")

@@ -16,7 +16,10 @@ from stockpile.ledger.errors import (
     NotFoundError,
     StateError,
 )
+from stockpile.ledger.models import User
+from stockpile.ledger.setup import add_user
 from stockpile.ledger.valuation import ReferenceBook
+from stockpile.ledger.valuation import reference_book as _build_reference_book
 from stockpile.service.errors import FieldError, problem_response
 from stockpile.service.permissions import Role
 
@@ -33,9 +36,7 @@ __all__ = [
 def reference_book() -> ReferenceBook:
     """The ledger's valuation inputs from the bundled reference data, built once per process
     (the bundled tables do not change while the service runs)."""
-    from stockpile.ledger.valuation import reference_book as build
-
-    return build()
+    return _build_reference_book()
 
 
 def ledger_role(role: Role) -> str:
@@ -45,8 +46,6 @@ def ledger_role(role: Role) -> str:
 
 def ledger_has_users(session: Session) -> bool:
     """True once the ledger knows at least one user."""
-    from stockpile.ledger.models import User
-
     return session.scalars(select(User.name).limit(1)).first() is not None
 
 
@@ -56,8 +55,6 @@ def sync_ledger_user(session: Session, *, username: str, role: Role, actor: str)
     Runs as a ledger operation by ``actor`` (an administrator) and commits the session;
     the very first ledger user may register itself.
     """
-    from stockpile.ledger.setup import add_user
-
     add_user(session, name=username, roles=[ledger_role(role)], actor=actor)
 
 

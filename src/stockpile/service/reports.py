@@ -18,6 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stockpile.display import format_number, unit_label
+from stockpile.ledger.governance import get_regime
+from stockpile.ledger.models import Operation
+from stockpile.ledger.queries import (
+    holdings,
+    list_caps,
+    list_funds,
+    list_releases,
+    stockpile_settings,
+)
 from stockpile.service.ledger_bridge import reference_book
 from stockpile.usecases import BriefReport, SimulationReport
 
@@ -88,16 +97,6 @@ def _summary_text(raw: str) -> str:
 
 def operations_report(session: Session, *, fiscal_year: int) -> OperationsReport:
     """Assemble the operations report of ``fiscal_year`` from the books."""
-    from stockpile.ledger.governance import get_regime
-    from stockpile.ledger.models import Operation
-    from stockpile.ledger.queries import (
-        holdings,
-        list_caps,
-        list_funds,
-        list_releases,
-        stockpile_settings,
-    )
-
     start, end = fiscal_year_bounds(fiscal_year)
     t0 = dt.datetime.combine(start, dt.time(), dt.UTC)
     t1 = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import zxcvbn
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from stockpile.service.settings import ServiceSettings
 
@@ -109,8 +110,6 @@ def check_password_policy(password: str, *, user_inputs: Sequence[str] = ()) -> 
 
 @functools.cache
 def _common_passwords() -> frozenset[str]:
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
+from stockpile.ledger.database import make_engine, resolve_database_url, upgrade
+from stockpile.ledger.demo import load_demo
+from stockpile.ledger.errors import AuthorisationError
+from stockpile.ledger.models import Depot, Lot, User
 from stockpile.service.accounts import active_admins, create_user, update_user
 from stockpile.service.db import open_database
 from stockpile.service.errors import ConflictError
@@ -82,14 +87,10 @@ class PrepareReport:
 
 def _db_option(url: str) -> str:
     """`` --db URL`` when ``url`` is not the database the CLI uses by default."""
-    from stockpile.ledger.database import resolve_database_url
-
     return "" if url == resolve_database_url(None) else f" --db {_redact(url)}"
 
 
 def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -135,12 +136,8 @@ def ensure_admin(settings: ServiceSettings, *, username: str = "admin") -> Admin
                 role=Role.ADMIN,
                 full_name="Administrator",
             )
-            from stockpile.ledger.models import User
-
             if session.get(User, username) is None:
                 if ledger_has_users(session):
-                    from stockpile.ledger.errors import AuthorisationError
-
                     raise AuthorisationError(
                         "admin",
                         f"the ledger has users but no {username!r}; pass --admin NAME "
@@ -157,8 +154,6 @@ def ensure_admin(settings: ServiceSettings, *, username: str = "admin") -> Admin
 def prepare(settings: ServiceSettings, *, demo: bool, admin: str | None) -> PrepareReport:
     """Migrate the database; with ``demo``, load the demo stockpile into an empty ledger; with
     ``admin``, make sure there is an active administrator (see :func:`ensure_admin`)."""
-    from stockpile.ledger.database import make_engine, upgrade
-
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -181,8 +176,6 @@ def prepare(settings: ServiceSettings, *, demo: bool, admin: str | None) -> Prep
 
 
 def _load_demo_if_empty(settings: ServiceSettings, *, actor: str) -> tuple[bool, str]:
-    from stockpile.ledger.models import Depot, Lot
-
     db = open_database(settings.database_url)
     try:
         with db.sessions() as session:
@@ -190,8 +183,6 @@ def _load_demo_if_empty(settings: ServiceSettings, *, actor: str) -> tuple[bool,
                 session.scalars(select(Depot.id).limit(1)).first() is not None
             ):
                 return False, "Demo stockpile: not loaded (the ledger already holds data)."
-            from stockpile.ledger.demo import load_demo
-
             load_demo(session, actor=actor)
             return True, "Demo stockpile loaded (illustrative quantities; real 2025 contracts)."
     finally:
