@@ -108,6 +108,7 @@ def test_public_names_pinned() -> None:
         "buffer",
         "contracts",
         "cutting",
+        "forms",
         "errors",
         "exact",
         "loss",

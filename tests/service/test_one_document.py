@@ -53,6 +53,26 @@ def test_plan_size_is_one_document(sim_client: TestClient) -> None:
     assert cli_doc["plan"]["budget_usd"] == "500000000.00"
 
 
+def test_plan_forms_is_one_document(sim_client: TestClient) -> None:
+    h = analyst_token(sim_client)
+    params = {"budget": 1e9, "runs": 40, "quantity": 100}
+    job = sim_client.post("/api/v1/jobs", json={"kind": "plan-forms", "params": params}, headers=h)
+    body = wait_for_result(sim_client, job.json()["id"], h)
+    assert body["kind"] == "plan-forms" and body["status"] == "succeeded", body["error"]
+    cli_doc = _cli_json("plan", "forms", "--budget", "1e9", "--runs", "40", "--quantity", "100")
+    assert cli_doc == body["result"]
+    assert {line["form"] for line in cli_doc["lines"]} == {"refined", "mine"}
+    account = SimpleNamespace(username="ana", password="long-password-42")
+    assert web_login(sim_client, account, "/plans").status_code == 303
+    plans = sim_client.get("/plans")
+    assert plans.status_code == 200 and "Ore against metal" in plans.text
+    page = sim_client.get(f"/plans/forms/{job.json()['id']}")
+    assert page.status_code == 200
+    for line in cli_doc["lines"]:
+        assert line["option"] in page.text
+    assert "unpriced" in page.text
+
+
 def test_comparison_is_one_document(sim_client: TestClient) -> None:
     h = analyst_token(sim_client)
     params = {"scenario": "supplier-answers-2025", "only": ["recycling-25"], "runs": 60}
@@ -73,7 +93,8 @@ def test_job_result_union_is_in_the_openapi_schema(sim_client: TestClient) -> No
     op = schema["paths"]["/api/v1/jobs/{job_id}/result"]["get"]
     ok = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["discriminator"]["propertyName"] == "kind"
-    assert set(ok["discriminator"]["mapping"]) == {"simulation", "plan", "compare", "brief"}
+    kinds = {"simulation", "plan", "plan-forms", "compare", "brief"}
+    assert set(ok["discriminator"]["mapping"]) == kinds
     names = schema["components"]["schemas"]
     assert {"SimulationReport", "SizeReport", "RobustReport"} <= set(names)
     assert names["SizeReport"]["properties"]["kind"]["const"] == "size"

@@ -36,6 +36,7 @@ from stockpile.plan.contracts import ContractAction, OrderAction, contract_actio
 from stockpile.plan.cutting import CuttingPlaneResult, solve_cutting_plane
 from stockpile.plan.errors import InfeasiblePlanError, PlanError, PlanInputError, SolverError
 from stockpile.plan.exact import WaterFill, water_fill
+from stockpile.plan.forms import FormPrice, form_price, is_mine_form_series
 from stockpile.plan.inputs import (
     ProgramCap,
     caps_from_rows,
@@ -118,6 +119,7 @@ __all__ = [
     "ContractAction",
     "CuttingPlaneResult",
     "Estimate",
+    "FormPrice",
     "InfeasiblePlanError",
     "LimitStatus",
     "LossValues",
@@ -172,8 +174,10 @@ __all__ = [
     "feasible_responses",
     "fiscal_year",
     "fiscal_year_start",
+    "form_price",
     "game_from_compiled",
     "impact_curves",
+    "is_mine_form_series",
     "limits_from_caps",
     "log_price_impact",
     "objective_at",

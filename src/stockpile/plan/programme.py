@@ -93,6 +93,9 @@ class ProgrammeEntry:
         Year of the contract's award (its price year).
     source : str
         Source of the caps.
+    form : str
+        Form bought (a stage of the material's chain, or a scenario's ``form_comparison``
+        option id); "" for the arrival form.
     """
 
     material: str
@@ -104,6 +107,7 @@ class ProgrammeEntry:
     contract: str
     contract_year: int | None
     source: str
+    form: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,7 @@ _ENTRY_FIELDS = {
     "contract",
     "contract_year",
     "source",
+    "form",
 }
 
 
@@ -291,6 +296,7 @@ def parse_programme(data: Any, origin: str = "<programme>") -> Programme:
                 if year is None
                 else int(_number(year, f"{where}.contract_year")),
                 source=source,
+                form=str(spec.get("form") or "").strip().lower(),
             )
         )
     return Programme(

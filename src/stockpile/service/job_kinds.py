@@ -2,7 +2,7 @@
 
 Each kind parses its parameters, calls one use case of :mod:`stockpile.usecases` and stores
 the use case's typed result, the same document ``stockpile simulate --json`` and
-``stockpile plan size|robust --json`` print.
+``stockpile plan size|forms|robust --json`` print.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from stockpile.usecases import (
     ClassWeights,
     CompareReport,
     CompareRequest,
+    FormsReport,
+    FormsRequest,
     ModelHoldings,
     RobustReport,
     RobustRequest,
@@ -32,6 +34,7 @@ from stockpile.usecases import (
     brief,
     compare_variants,
     ledger_holdings,
+    plan_forms,
     robust_plan,
     simulate_scenario,
     size_plan,
@@ -40,6 +43,7 @@ from stockpile.usecases import (
 __all__ = [
     "BriefParams",
     "CompareParams",
+    "FormsParams",
     "PlanJobReport",
     "PlanParams",
     "SimulationParams",
@@ -95,6 +99,12 @@ class PlanParams(BaseModel):
     price_year: int | None = Field(default=None, ge=1900, le=2100, description="Price year")
     weigh_cost: bool = Field(default=True, description="Minimise purchase cost + valued shortfall")
     check_batches: int = Field(default=5, ge=0, le=10, description="Out-of-sample batches")
+    forms: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Form bought per material: 'MAT=FORM' (mine, refined...) or 'MAT=OPTION' "
+        "(a form_comparison option id of the scenario); default the arrival form",
+    )
 
     @field_validator("programme")
     @classmethod
@@ -187,6 +197,7 @@ def _plan_kind(db: Database) -> JobKind:
                 price_year=p.price_year,
                 weigh_cost=p.weigh_cost,
                 check_batches=p.check_batches,
+                forms=tuple(p.forms),
             )
             report = size_plan(sizing, holdings=holdings, progress=progress.update)
         return PlanJobReport(report)
@@ -197,6 +208,50 @@ def _plan_kind(db: Database) -> JobKind:
         result_model=PlanJobReport,
         run=run,
         description="Budget sizing, or robust sizing with the supplier's best response",
+    )
+
+
+class FormsParams(BaseModel):
+    """Ore against metal: one material of a built-in scenario bought in each of its forms."""
+
+    scenario: str = Field(default="china-rare-earths-2025", min_length=1, max_length=80)
+    material: str | None = Field(default=None, max_length=80)
+    budget: float = Field(gt=0, le=1e12, description="Budget of each sized option [USD]")
+    options: list[str] = Field(default_factory=list, max_length=20)
+    quantity: float | None = Field(
+        default=None, gt=0, le=1e12, description="Quantity compared for unpriced forms [unit]"
+    )
+    runs: int = Field(default=20_000, ge=1, le=20_000)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    price_year: int | None = Field(default=None, ge=1900, le=2100)
+
+    @field_validator("scenario")
+    @classmethod
+    def _builtin(cls, value: str) -> str:
+        return _builtin(value)
+
+
+def _forms_kind() -> JobKind:
+    def run(params: BaseModel, progress: JobProgress) -> FormsReport:
+        p = FormsParams.model_validate(params)
+        request = FormsRequest(
+            scenario=p.scenario,
+            material=p.material,
+            budget=p.budget,
+            options=tuple(p.options),
+            quantity=p.quantity,
+            runs=p.runs,
+            seed=p.seed,
+            price_year=p.price_year,
+        )
+        return plan_forms(request, progress=progress.update)
+
+    return JobKind(
+        name="plan-forms",
+        params_model=FormsParams,
+        result_model=FormsReport,
+        run=run,
+        description="Ore against metal: a material's plan under each form it can be bought in",
     )
 
 
@@ -250,5 +305,11 @@ def _brief_kind(db: Database) -> JobKind:
 
 def default_job_kinds(db: Database) -> dict[str, JobKind]:
     """Kinds of job by name, bound to the service's database."""
-    kinds = [_simulation_kind(db), _plan_kind(db), _compare_kind(db), _brief_kind(db)]
+    kinds = [
+        _simulation_kind(db),
+        _plan_kind(db),
+        _forms_kind(),
+        _compare_kind(db),
+        _brief_kind(db),
+    ]
     return {k.name: k for k in kinds}

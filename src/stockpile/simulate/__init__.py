@@ -35,6 +35,7 @@ from stockpile.simulate.io import (
     write_results,
 )
 from stockpile.simulate.results import CLASSES, MaterialSummary, SimulationResult, Stats
+from stockpile.simulate.routes import PurchaseRoute, route_choices
 from stockpile.simulate.run import run_batch, simulate
 from stockpile.simulate.scenario import (
     ImportOrigin,
@@ -62,6 +63,7 @@ __all__ = [
     "Paths",
     "PriorityClass",
     "Problem",
+    "PurchaseRoute",
     "ReferenceFrames",
     "ReleaseTrigger",
     "Scenario",
@@ -83,6 +85,7 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "resolve_scenario",
+    "route_choices",
     "run_batch",
     "run_engine",
     "simulate",

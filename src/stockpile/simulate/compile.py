@@ -29,7 +29,7 @@ from stockpile.simulate.distributions import Distribution
 from stockpile.simulate.errors import Problem, ScenarioError, SimulationInputError
 from stockpile.simulate.forms import CompiledForms, compile_forms
 from stockpile.simulate.levers import CompiledLevers
-from stockpile.simulate.routes import PurchaseRoute, compile_release_capacity
+from stockpile.simulate.routes import PurchaseRoute, compile_release_capacity, compile_route
 from stockpile.simulate.scenario import (
     Austerity,
     Conflict,
@@ -171,6 +171,8 @@ class CompiledScenario:
     networks : stage networks of the materials with stage events (see
         :mod:`stockpile.simulate.stages`); the country axis then holds ``ISO3@stage`` columns.
     forms : holdings in upstream forms and their conversion (``None``: none held).
+    route : how the planner's purchases reach demand (form bought, conversion), or None for
+        the arrival form of every material (:mod:`stockpile.simulate.routes`).
     """
 
     name: str
@@ -273,6 +275,7 @@ def compile_scenario(
     source: str = "<scenario>",
     release_capacity: Mapping[str, tuple[float, str]] | None = None,
     release_capacity_note: str | None = None,
+    purchase_forms: Mapping[str, str] | None = None,
 ) -> CompiledScenario:
     """Check a scenario against the reference data and compile it.
 
@@ -285,6 +288,8 @@ def compile_scenario(
     release_capacity : absolute monthly release capacity by material name, ``(quantity, unit)``
         [unit/month]; replaces the scenario's ``stockpile.release_capacity`` when given.
     release_capacity_note : where ``release_capacity`` comes from.
+    purchase_forms : material name -> form (or ``form_comparison`` option id) in which the
+        planner buys it; sets ``route`` (:func:`stockpile.simulate.routes.compile_route`).
     frames : reference tables (loaded from :mod:`stockpile.reference` when omitted).
     source : the file name used in error messages.
 
@@ -409,6 +414,19 @@ def compile_scenario(
     )
     for path, reason in form_problems:
         check.add(path, reason)
+    route = None
+    if purchase_forms:
+        route, route_problems = compile_route(
+            scenario,
+            keys,
+            baselines,
+            staged.networks,
+            purchase_forms,
+            _quiet_material,
+            check.countries.resolve,
+        )
+        for path, reason in route_problems:
+            check.add(path, reason)
     check.raise_if_any()
     stock0 = stock0 + ready
 
@@ -452,6 +470,7 @@ def compile_scenario(
         forms=forms,
         release_capacity=capacity,
         release_capacity_note=capacity_note,
+        route=route,
     )
 
 

@@ -27,9 +27,16 @@ import numpy as np
 import numpy.typing as npt
 
 from stockpile.simulate.baseline import MaterialBaseline
-from stockpile.simulate.scenario import Scenario
+from stockpile.simulate.scenario import Scenario, StageForm
+from stockpile.simulate.stages import StageNetwork
 
-__all__ = ["PurchaseRoute", "compile_release_capacity"]
+__all__ = [
+    "PurchaseRoute",
+    "arrival_stage",
+    "compile_release_capacity",
+    "compile_route",
+    "route_choices",
+]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -113,3 +120,145 @@ def compile_release_capacity(
             continue
         cap[j] = quantity * factor if math.isinf(cap[j]) else cap[j] + quantity * factor
     return cap, label, tuple(problems)
+
+
+def arrival_stage(
+    key: str, baseline: MaterialBaseline, networks: Mapping[str, StageNetwork]
+) -> str:
+    """The stage at which U.S. imports of ``key`` arrive: the scenario's network's, else the
+    default of the reference stage data ("" when the material has none)."""
+    from stockpile.simulate.stages import build_network
+
+    net = networks.get(key)
+    if net is not None:
+        return net.arrival.value
+    try:
+        built = build_network(key, year=baseline.year, world_shares=baseline.world_shares)
+    except ValueError:
+        return ""
+    return built.arrival.value
+
+
+def route_choices(
+    scenario: Scenario, key: str, resolve_material: Callable[[str], str | None]
+) -> list[tuple[str, StageForm]]:
+    """The conversion routes a scenario gives for ``key``: ``(label, lot)`` of each lot of the
+    material in ``stockpile.forms`` (label: its form) and in each ``form_comparison`` option
+    (label: the option id)."""
+    out: list[tuple[str, StageForm]] = []
+    for lot in scenario.stockpile.forms:
+        if resolve_material(lot.material) == key:
+            out.append((lot.form.strip().lower(), lot))
+    for option in scenario.form_comparison:
+        for lot in option.lots:
+            if resolve_material(lot.material) == key:
+                out.append((option.id, lot))
+    return out
+
+
+def _route_lot(
+    scenario: Scenario,
+    key: str,
+    choice: str,
+    unit: str,
+    resolve_material: Callable[[str], str | None],
+) -> tuple[StageForm | None, str]:
+    """The lot standing for a purchase of ``key`` in form or option ``choice`` (one unit of
+    it, so that the compiled forms say whether it is upstream), or a problem."""
+    wanted = choice.strip().lower()
+    routes = route_choices(scenario, key, resolve_material)
+    by_option = [lot for label, lot in routes if label.lower() == wanted]
+    by_form = [lot for _, lot in routes if lot.form.strip().lower() == wanted]
+    found = by_option or by_form
+    distinct = {
+        (tuple(sorted(lot.conversion_capacity.items())), lot.conversion_lead_months, lot.unit)
+        for lot in found
+    }
+    if len(distinct) > 1:
+        labels = sorted({label for label, lot in routes if lot in found})
+        return None, (
+            f"several conversion routes for {key} held as {choice!r} in the scenario "
+            f"({', '.join(labels)}); name one of them"
+        )
+    if found:
+        lot = found[0]
+        return lot.model_copy(update={"quantity": 1.0, "illustrative": True}), ""
+    return StageForm(material=key, form=wanted, quantity=1.0, unit=unit, illustrative=True), ""
+
+
+def compile_route(
+    scenario: Scenario,
+    keys: Sequence[str],
+    baselines: Sequence[MaterialBaseline],
+    networks: Mapping[str, StageNetwork],
+    choices: Mapping[str, str],
+    resolve_material: Callable[[str], str | None],
+    resolve_country: Callable[[str], str | None],
+) -> tuple[PurchaseRoute, tuple[tuple[str, str], ...]]:
+    """The route of purchases in the forms ``choices`` (material name -> form or
+    ``form_comparison`` option id) [M].
+
+    A purchase in the arrival form serves within the release capacity from month 0; in an
+    upstream form, only through the conversion capacity that the scenario gives for the
+    material in that form (its ``stockpile.forms`` lot or ``form_comparison`` option), outside
+    the countries the scenario cuts at the conversion stages, from onset + conversion lead
+    (:func:`stockpile.simulate.forms.compile_forms` rules).
+
+    Returns
+    -------
+    route : PurchaseRoute
+    problems : (field path ``form.<material>``, reason) of what was refused.
+    """
+    from stockpile.simulate.forms import compile_forms
+
+    m = len(keys)
+    problems: list[tuple[str, str]] = []
+    lots: list[StageForm] = []
+    paths: list[str] = []
+    form_names = [""] * m
+    for name, choice in choices.items():
+        path = f"form.{name}"
+        key = resolve_material(name)
+        if key is None:
+            problems.append((path, f"unknown material {name!r}"))
+            continue
+        if key not in keys:
+            problems.append((path, f"{key} is not a material of the scenario"))
+            continue
+        j = list(keys).index(key)
+        lot, problem = _route_lot(scenario, key, choice, baselines[j].unit, resolve_material)
+        if lot is None:
+            problems.append((path, problem))
+            continue
+        lots.append(lot)
+        paths.append(path)
+        form_names[j] = lot.form.strip().lower()
+    probe = scenario.model_copy(
+        update={"stockpile": scenario.stockpile.model_copy(update={"forms": lots})}
+    )
+    forms, _ready, found = compile_forms(
+        probe, keys, baselines, networks, resolve_material, resolve_country
+    )
+    for where, reason in found:
+        i = int(where.split("[", 1)[1].split("]", 1)[0])
+        field = where.split("]", 1)[1].lstrip(".")
+        if field == "conversion_capacity":
+            reason = (
+                f"{lots[i].material} held as {lots[i].form!r} serves demand only through "
+                "conversion, and the scenario gives no conversion route for it (a "
+                "stockpile.forms lot or a form_comparison option with conversion_capacity)"
+            )
+        problems.append((paths[i] if field in ("form", "conversion_capacity") else where, reason))
+    upstream = np.zeros(m, dtype=bool) if forms is None else forms.upstream0 > 0
+    capacity = np.full(m, np.inf)
+    lead = np.zeros(m)
+    if forms is not None:
+        capacity = np.where(upstream, forms.conversion_capacity, np.inf)
+        lead = np.where(upstream, forms.conversion_lead, 0.0)
+    route = PurchaseRoute(
+        upstream=upstream,
+        conversion_capacity=capacity,
+        conversion_lead=lead,
+        forms=tuple(form_names),
+    )
+    return route, tuple(problems)

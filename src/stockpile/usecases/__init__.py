@@ -37,8 +37,10 @@ from stockpile.usecases.holdings import (
     ledger_holdings_at,
 )
 from stockpile.usecases.money import CENT, Money, money
+from stockpile.usecases.plan_forms import FormLine, FormsReport, FormsRequest, plan_forms
 from stockpile.usecases.plan_table import PlanBars, PlanLine, PlanTable, SupplierAnswer
 from stockpile.usecases.plan_terms import (
+    CapacityLine,
     PlanCheck,
     PriceLine,
     TermsLine,
@@ -101,10 +103,14 @@ __all__ = [
     "BriefRequest",
     "BufferReport",
     "BufferRequest",
+    "CapacityLine",
     "ClassWeights",
     "CompareReport",
     "CompareRequest",
     "Fan",
+    "FormLine",
+    "FormsReport",
+    "FormsRequest",
     "HindcastInterval",
     "HindcastParameter",
     "HindcastReport",
@@ -153,6 +159,7 @@ __all__ = [
     "ledger_holdings_at",
     "material_risk",
     "money",
+    "plan_forms",
     "risk_ranking",
     "robust_plan",
     "schedule_plan",

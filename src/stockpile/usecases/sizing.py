@@ -55,7 +55,14 @@ from stockpile.usecases._inputs import programme_caps, world_output
 from stockpile.usecases.errors import Progress, UseCaseInputError
 from stockpile.usecases.holdings import ModelHoldings
 from stockpile.usecases.money import Money, money
-from stockpile.usecases.plan_capacity import capacity_lines, pool_beyond
+from stockpile.usecases.plan_capacity import (
+    bought_forms,
+    capacity_lines,
+    parse_forms,
+    pool_beyond,
+    route_notes,
+    upstream_prices,
+)
 from stockpile.usecases.plan_table import PlanTable, SupplierAnswer
 from stockpile.usecases.plan_terms import PlanCheck, TermsTable
 
@@ -180,6 +187,13 @@ class SizeRequest(_PlanInputs):
     demand_elasticity: float | None = Field(default=None, description="< 0, an assumption")
     supply_elasticity: float | None = Field(default=None, description=">= 0, an assumption")
     purchase_years: float = Field(default=5.0, gt=0, description="Years purchases spread over")
+    forms: tuple[str, ...] = Field(
+        default=(),
+        description="Form bought per material: 'MAT=FORM' (a stage of its chain: mine, "
+        "refined...) or 'MAT=OPTION' (a form_comparison option id of the scenario); default the "
+        "form in which U.S. imports arrive; an upstream form is priced only where the reference "
+        "data has a price for it",
+    )
 
 
 class RobustRequest(_PlanInputs):
@@ -318,9 +332,14 @@ class RobustReport(BaseModel):
 
 
 def _compile(
-    name: str, holdings: ModelHoldings | None, price_year: int | None = None
+    name: str,
+    holdings: ModelHoldings | None,
+    price_year: int | None = None,
+    forms: Mapping[str, str] | None = None,
 ) -> tuple[CompiledScenario, CompiledScenario, str]:
-    """The scenario compiled with ``holdings`` (to read them) and with none (the gaps)."""
+    """The scenario compiled with ``holdings`` (to read them) and with none (the gaps), the
+    latter with the purchase route of ``forms`` (material key -> form or option id) for the
+    scenario's materials."""
     sc, source = resolve_scenario(name)
     if price_year is not None:
         baseline = sc.baseline.model_copy(update={"price_year": price_year})
@@ -336,6 +355,7 @@ def _compile(
         release_capacity_note=capacity_note,
     )
     zero = {k: (0.0, u) for k, u in zip(model.keys, model.units, strict=True)}
+    chosen = {k: f for k, f in (forms or {}).items() if k in model.keys}
     bare = compile_scenario(
         sc,
         holdings=zero,
@@ -343,6 +363,7 @@ def _compile(
         source=source,
         release_capacity=capacity,
         release_capacity_note=capacity_note,
+        purchase_forms=chosen or None,
     )
     return model, bare, source
 
@@ -419,20 +440,31 @@ class _Pipeline:
         self.stock: dict[str, float] = {}
         self.stock_notes: list[str] = []
         self.consumption: dict[str, Consumption] = {}
+        programme_forms = {
+            e.material: e.form for e in (self.programme.entries if self.programme else ()) if e.form
+        }
+        self.purchase_forms = parse_forms(request.forms, programme_forms)
         for name in dict.fromkeys(request.scenarios):
-            with_stock, bare, source = _compile(name, holdings, request.price_year)
+            with_stock, bare, source = _compile(
+                name, holdings, request.price_year, self.purchase_forms
+            )
             self.models.append((bare, source))
             self.stock_notes.append(with_stock.holdings_note)
             for key, qty in zip(with_stock.keys, with_stock.stock0, strict=True):
                 self.stock.setdefault(key, float(qty))  # first scenario listing the material
             for key, cons in consumption_from_compiled(bare).items():
                 self.consumption.setdefault(key, cons)
-        self.form_notes = [
-            f"{key}: purchases are of the {net.arrival.value} form (where U.S. imports arrive); "
-            "an upstream form serves only through conversion (scenario form_comparison)"
-            for bare, _ in self.models
-            for key, net in bare.networks.items()
-        ]
+        bare_models = [bare for bare, _ in self.models]
+        for key in self.purchase_forms:
+            if not any(key in m.keys for m in bare_models):
+                raise UseCaseInputError(f"forms.{key}", "not a material of the scenarios")
+        self.form_notes = route_notes(bare_models)
+        self.forms = bought_forms(bare_models)
+        upstream = [k for k, (_, up) in self.forms.items() if up]
+        units = {k: u for m in bare_models for k, u in zip(m.keys, m.units, strict=True)}
+        upstream_prices(
+            upstream, [units[k] for k in upstream], self.forms, bare_models, request.price_year
+        )  # an unpriced form is refused before anything is simulated
         self.notes: list[str] = []
         self.sources: list[str] = []
         self.fixed: tuple[MaterialLimits, dict[str, PriceUsed], tuple[str, ...]] | None = None
@@ -499,6 +531,16 @@ class _Pipeline:
             limits = limits_from_caps(sample.materials, sample.units, held, caps)
             prices = purchase_prices(sample.materials, sample.units, year=req.price_year)
             notes = ()
+        prices = {
+            **prices,
+            **upstream_prices(
+                sample.materials,
+                sample.units,
+                self.forms,
+                [m for m, _ in self.models],
+                req.price_year,
+            ),
+        }
         if not req.use_holdings:
             limits = dataclasses.replace(limits, holdings=np.zeros(len(sample.materials)))
         curves, self.price_note, more = _curves(sample, req, prices)
@@ -574,7 +616,26 @@ def size_plan(
         raise UseCaseInputError("scenarios", "nothing to plan")
     _limits, prices, more_notes = pipe.fixed
     terms = plan_terms(plan, problem.sample, prices, pipe.consumption)
-    bounded = capacity_lines(pipe.beyond, problem.sample, [m for m, _ in pipe.models])
+    bounded = capacity_lines(
+        pipe.beyond,
+        problem.sample,
+        [m for m, _ in pipe.models],
+        {k: form for k, (form, _) in pipe.forms.items()},
+    )
+    table = TermsTable.of(
+        terms,
+        [float(v) for v in plan.marginal_value_per_dollar],
+        [float(v) for v in plan.cap_shadow_prices],
+    )
+    table = table.model_copy(
+        update={
+            "beyond_capacity": bounded,
+            "materials": [
+                line.model_copy(update={"form": pipe.forms.get(line.material, ("", False))[0]})
+                for line in table.materials
+            ],
+        }
+    )
     years = sorted({p.year for p in prices.values()})
     return SizeReport(
         scenario=", ".join(pipe.sources),
@@ -591,11 +652,7 @@ def size_plan(
         assumptions=pipe.loss.describe(),
         notes=[*pipe.notes, *more_notes],
         plan=PlanTable.of(plan),
-        terms=TermsTable.of(
-            terms,
-            [float(v) for v in plan.marginal_value_per_dollar],
-            [float(v) for v in plan.cap_shadow_prices],
-        ).model_copy(update={"beyond_capacity": bounded}),
+        terms=table,
         sample_check=None if check is None else PlanCheck.of(check),
     )
 

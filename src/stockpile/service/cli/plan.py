@@ -1,4 +1,4 @@
-"""``stockpile plan size|robust|schedule|apply|buffer``: the planner on the command line.
+"""``stockpile plan size|forms|robust|schedule|apply|buffer``: the planner on the command line.
 
 Each command parses its options, calls one use case of :mod:`stockpile.usecases` and prints
 the typed result (text, or the same JSON document the API returns with ``--json``).
@@ -44,11 +44,13 @@ from stockpile.usecases import (
     DEFAULT_SCENARIO,
     BufferRequest,
     ClassWeights,
+    FormsRequest,
     RobustRequest,
     ScheduleRequest,
     SizeReport,
     SizeRequest,
     buffer_band,
+    plan_forms,
     robust_plan,
     schedule_plan,
     size_plan,
@@ -143,6 +145,12 @@ def size_command(
     purchase_years: float = typer.Option(
         5.0, "--purchase-years", help="Years the purchases are spread over (2025 DLA: 5)."
     ),
+    form: list[str] = typer.Option(
+        [],
+        "--form",
+        help="Buy a material in a form: MAT=FORM (mine, refined...) or MAT=OPTION (a "
+        "form_comparison option of the scenario); priced only where the data has a price.",
+    ),
     out: Path | None = typer.Option(None, "--out", help="Write the plan as JSON (for schedule)."),
     csv_out: Path | None = typer.Option(None, "--csv", help="Write the plan table as CSV."),
     as_json: JsonFlag = False,
@@ -170,6 +178,7 @@ def size_command(
         demand_elasticity=demand_elasticity,
         supply_elasticity=supply_elasticity,
         purchase_years=purchase_years,
+        forms=tuple(form),
     )
     holdings = holdings_option(stockpile_file, from_ledger, db)
     with progress_bar("sizing", quiet=as_json) as progress:
@@ -187,6 +196,46 @@ def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+@app.command("forms")
+def forms_command(
+    budget: float = typer.Option(..., "--budget", help="Budget of each sized option [USD]."),
+    scenario: str = typer.Option(
+        "china-rare-earths-2025", "--scenario", help="Scenario name or file."
+    ),
+    material: str | None = typer.Option(
+        None, "--material", help="Material compared (default: the one with form options)."
+    ),
+    option: list[str] = typer.Option(
+        [], "--option", help="Form or form_comparison option id (repeat; default: all)."
+    ),
+    quantity: float | None = typer.Option(
+        None, "--quantity", help="Quantity compared for unpriced forms [the material's unit]."
+    ),
+    runs: int = typer.Option(20_000, "--runs", min=1, help="Monte Carlo scenarios."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed (the same draws for every form)."),
+    price_year: int | None = typer.Option(None, "--price-year", help="Price year."),
+    weights: _Weights = "10,3",
+    as_json: JsonFlag = False,
+) -> None:
+    """Ore against metal: the plan under each form a material can be bought in, side by side
+    (form, quantity, cost, price, servable gap, unmet before/after, days of cover)."""
+    request = run_use_case(
+        FormsRequest,
+        budget=budget,
+        scenario=scenario,
+        material=material,
+        options=tuple(option),
+        quantity=quantity,
+        runs=runs,
+        seed=seed,
+        price_year=price_year,
+        weights=_weights(weights),
+    )
+    with progress_bar("forms", quiet=as_json) as progress:
+        report = run_use_case(plan_forms, request, progress=progress)
+    typer.echo(report.model_dump_json(indent=2) if as_json else report.to_text())
 
 
 @app.command("robust")

@@ -20,7 +20,7 @@ from stockpile.service.permissions import Permission
 from stockpile.service.web.charts import figure_json
 from stockpile.service.web.scenario_pages import scenario_choices
 from stockpile.service.web.session import WebUser, render, web_requires
-from stockpile.usecases import PlanTable, RobustReport, SizeReport
+from stockpile.usecases import FormsReport, PlanTable, RobustReport, SizeReport
 
 __all__ = ["plan_chart", "plan_report", "router"]
 
@@ -31,6 +31,12 @@ def _page(request: Request, user: Any, session: Any, error: str = "", code: int 
     jobs = session.scalars(
         select(JobRow).where(JobRow.kind == "plan").order_by(JobRow.created_at.desc()).limit(50)
     ).all()
+    form_jobs = session.scalars(
+        select(JobRow)
+        .where(JobRow.kind == "plan-forms")
+        .order_by(JobRow.created_at.desc())
+        .limit(20)
+    ).all()
     return render(
         request,
         user,
@@ -39,6 +45,7 @@ def _page(request: Request, user: Any, session: Any, error: str = "", code: int 
             "scenarios": scenario_choices(),
             "programmes": builtin_programmes(),
             "jobs": jobs,
+            "form_jobs": form_jobs,
             "error": error,
         },
         status_code=code,
@@ -90,6 +97,48 @@ def run_plan(
         msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return _page(request, user, session, msg, 422)
     return RedirectResponse(f"/plans/jobs/{job_id}", status_code=303)
+
+
+@router.post("/plans/forms/run", response_class=HTMLResponse)
+def run_forms(
+    request: Request,
+    user: WebUser,
+    ctx: Ctx,
+    session: DbSession,
+    scenario: Annotated[str, Form(max_length=80)],
+    budget: Annotated[str, Form(max_length=20)],
+    quantity: Annotated[str, Form(max_length=20)] = "",
+    runs: Annotated[str, Form(max_length=10)] = "2000",
+) -> Response:
+    """Start an ore-against-metal comparison and go to its page."""
+    web_requires(user, Permission.RUN_JOBS)
+    try:
+        budget_usd = parse_number(budget, field="budget")
+        qty = parse_number(quantity, field="quantity") if quantity.strip() else None
+    except ValueError as exc:
+        return _page(request, user, session, str(exc), 422)
+    params = {"scenario": scenario, "budget": budget_usd, "quantity": qty, "runs": runs}
+    try:
+        job_id = ctx.jobs.submit(kind="plan-forms", params=params, user_id=user.user_id)
+    except ValidationError as exc:
+        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return _page(request, user, session, msg, 422)
+    return RedirectResponse(f"/plans/forms/{job_id}", status_code=303)
+
+
+@router.get("/plans/forms/{job_id}", response_class=HTMLResponse)
+def forms_job(request: Request, user: WebUser, session: DbSession, job_id: str) -> HTMLResponse:
+    """An ore-against-metal job: progress, then the forms side by side."""
+    row = session.get(JobRow, job_id)
+    if row is None or row.kind != "plan-forms":
+        raise NotFoundError(f"no forms job {job_id}", field="path.job_id")
+    res = None
+    if row.status == JobStatus.SUCCEEDED.value and row.result:
+        try:
+            res = FormsReport.model_validate(row.result).model_dump(mode="json")
+        except ValidationError:
+            res = None
+    return render(request, user, "plan_forms_job.html", {"job": row, "res": res})
 
 
 def plan_chart(plan: PlanTable, title: str) -> str:
