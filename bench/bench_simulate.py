@@ -188,8 +188,8 @@ def _without_dynamics(model: CompiledScenario) -> CompiledScenario:
             else dataclasses.replace(
                 r,
                 ramp=linear,
-                lead_months=Uniform(low=3.0, high=12.0),
-                ramp_months=Uniform(low=6.0, high=18.0),
+                lead_months=Uniform(dist="uniform", low=3.0, high=12.0),
+                ramp_months=Uniform(dist="uniform", low=6.0, high=18.0),
             )
             for r in model.responses
         ),

@@ -92,3 +92,64 @@ def test_reference_implementation_learns_the_dynamics(
             got = out.paths.price_ratio[s, m, :]
             want = [rec.price_ratio for rec in ref.months]
             np.testing.assert_allclose(got, want, rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["drc-cobalt-2025", "china-export-ban-us-2024"])
+def test_response_factor_table_equals_the_cell_formula(name: str, frames: ReferenceFrames) -> None:
+    # g is computed once per month and onset group; the numbers are those of the formula
+    # applied to each cell, bit for bit
+    from stockpile.simulate._dynamics import dynamics_factor
+    from stockpile.simulate._step_context import build_context
+
+    scenario, _ = resolve_scenario(name)
+    model = compile_scenario(scenario, frames=frames)
+    ctx = build_context(model, draw_range(model, 2, 0, 300), keep_paths=False)
+    dyn = ctx.dynamics
+    assert dyn is not None
+    cells = np.arange(0, dyn.k.size, 7, dtype=np.intp)
+    for t in range(model.horizon):
+        tau = t - dyn.onset
+        lag = np.where(tau >= 0, tau, 0.0)
+        want = np.where(tau >= 0, dyn.k - (dyn.k - 1.0) * np.exp(-lag / dyn.t_adj), 1.0)
+        assert np.array_equal(dynamics_factor(dyn, t), want)
+        assert np.array_equal(dynamics_factor(dyn, t, cells), want.ravel()[cells])
+
+
+def test_dynamic_prices_equal_one_mixed_solve() -> None:
+    # the closed-form and Newton cells are solved apart; the numbers are those of one solve
+    # of all cells together, bit for bit
+    from stockpile.market import solve_price_ratio
+    from stockpile.simulate._dynamics import DynamicMonthPrices, DynamicsContext, dynamics_factor
+    from stockpile.simulate.prices import PRICE_TOLERANCE
+
+    rng = np.random.default_rng(4)
+    s, m, horizon = 50, 6, 12
+    ed, es = -rng.uniform(0.02, 1.0, (s, m)), rng.uniform(0.0, 1.0, (s, m))
+    ctx = DynamicsContext.build(
+        k=rng.uniform(1.0, 9.0, s),
+        t_adj=rng.uniform(5.0, 50.0, s),
+        cover=np.zeros(s),
+        onset=rng.integers(0, 4, (s, 2)).astype(np.float64),
+        column=np.array([0, 0, 1, 1, 0, 1], dtype=np.intp),
+        horizon=horizon,
+    )
+    prices = DynamicMonthPrices(ed, es, 13.6, ctx)
+    for t in range(horizon):
+        x = rng.uniform(0.0, 0.9, (s, m)) * (rng.random((s, m)) < 0.8)
+        extra = rng.uniform(0.0, 0.2, (s, m)) * (rng.random((s, m)) < 0.5)
+        prices.update_dynamic(x, extra, t)
+        g = dynamics_factor(ctx, t)
+        r, _, _ = solve_price_ratio(
+            np.ones(s * m),
+            1.0 - x.ravel(),
+            (ed * g).ravel(),
+            (es * g).ravel(),
+            extra.ravel(),
+            13.6,
+            PRICE_TOLERANCE,
+            200,
+        )
+        r = r.reshape(s, m)
+        moved = (x > 0) | (extra > 0)
+        assert np.array_equal(prices.ratio, np.where(moved, r, 1.0))
+        assert np.array_equal(prices.ratio_ed, np.where(moved, np.power(r, ed * g), 1.0))

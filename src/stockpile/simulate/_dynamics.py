@@ -44,12 +44,53 @@ class DynamicsContext:
     t_adj : adjustment time [month].
     cover : initial inventories [month of world consumption].
     onset : disruption onset of each material [month] (inf: none).
+    factors : the response factor ``g`` of each month and onset group [T, S, G] [-]
+        (materials touched by the same events share their onset).
+    column : onset group of each material [M].
     """
 
     k: FloatArray
     t_adj: FloatArray
     cover: FloatArray
     onset: FloatArray
+    factors: FloatArray
+    column: npt.NDArray[np.intp]
+
+    @classmethod
+    def build(
+        cls,
+        k: FloatArray,
+        t_adj: FloatArray,
+        cover: FloatArray,
+        onset: FloatArray,
+        column: npt.NDArray[np.intp],
+        horizon: int,
+    ) -> DynamicsContext:
+        """The constants of S scenarios: ``k``, ``t_adj``, ``cover`` [S], the onset of each
+        onset group [S, G] [month] and the group of each material ``column`` [M].
+
+        ``g`` is computed once per onset group and month, element by element with the same
+        operations as on each cell (the same numbers, fewer of them).
+        """
+        shape = (k.size, column.size)
+        months = np.arange(horizon, dtype=np.float64)[:, None, None]
+        tau = months - onset[None, :, :]
+        started = tau >= 0
+        lag = np.where(started, tau, 0.0)
+        k_g = k[None, :, None]
+        factors = k_g - (k_g - 1.0) * np.exp(-lag / t_adj[None, :, None])
+        return cls(
+            k=_spread(k[:, None], shape),
+            t_adj=_spread(t_adj[:, None], shape),
+            cover=_spread(cover[:, None], shape),
+            onset=np.ascontiguousarray(onset[:, column]),
+            factors=np.where(started, factors, 1.0),
+            column=column,
+        )
+
+
+def _spread(a: FloatArray, shape: tuple[int, int]) -> FloatArray:
+    return np.ascontiguousarray(np.broadcast_to(a, shape))
 
 
 def dynamics_factor(
@@ -57,15 +98,8 @@ def dynamics_factor(
 ) -> FloatArray:
     """``g(t) = k - (k - 1) exp(-(t - onset) / T)`` after the onset, 1 before [-]: for all
     cells [S, M], or for the flat indices ``cells`` only."""
-    if cells is None:
-        k, t_adj, onset = ctx.k, ctx.t_adj, ctx.onset
-    else:
-        k, t_adj, onset = (a.ravel().take(cells) for a in (ctx.k, ctx.t_adj, ctx.onset))
-    tau = t - onset
-    started = tau >= 0
-    lag = np.where(started, tau, 0.0)
-    factor = k - (k - 1.0) * np.exp(-lag / t_adj)
-    return np.asarray(np.where(started, factor, 1.0))
+    g = np.take(ctx.factors[t], ctx.column, axis=1)
+    return g if cells is None else g.ravel().take(cells)
 
 
 class DynamicMonthPrices(MonthPrices):
@@ -107,26 +141,48 @@ class DynamicMonthPrices(MonthPrices):
         ratio_ed[back] = 1.0
         cells = np.flatnonzero(moved)
         if cells.size:
-            removed = np.zeros(cells.size) if x is None else x.ravel().take(cells)
-            added = np.zeros(cells.size) if extra is None else extra.ravel().take(cells)
-            g = dynamics_factor(self._dynamics, t, cells)
-            e_d = self._ed.take(cells) * g
-            r, status, _ = solve_price_ratio(
-                np.ones(cells.size),
-                1.0 - removed,
-                e_d,
-                self._es.take(cells) * g,
-                added,
-                self._max_ratio,
-                PRICE_TOLERANCE,
-                200,
-            )
-            ratio[cells] = r
-            ratio_ed[cells] = np.power(r, e_d)
-            if status.any():
-                self.capped.ravel()[cells[status != 0]] = True
+            g = dynamics_factor(self._dynamics, t).ravel()
+            if extra is None:
+                self._solve(cells, x, None, g)
+            else:
+                # cells without price-inelastic supply have the closed form, the others take
+                # Newton steps: solved apart, each from the full arrays (the same numbers as
+                # one mixed solve, which would split them itself, without gathering twice)
+                newton = extra.ravel().take(cells) > 0
+                self._solve(cells[~newton], x, None, g)
+                self._solve(cells[newton], x, extra, g)
         self.any_moved = bool(cells.size)
         return bool(cells.size or back.size)
+
+    def _solve(
+        self,
+        cells: npt.NDArray[np.intp],
+        x: FloatArray | None,
+        extra: FloatArray | None,
+        g: FloatArray,
+    ) -> None:
+        """Clear the flat indices ``cells`` with removal ``x`` and price-inelastic supply
+        ``extra`` [S, M] (``None``: zero) and response factors ``g`` [S x M] [-]."""
+        if not cells.size:
+            return
+        removed = np.zeros(cells.size) if x is None else x.ravel().take(cells)
+        added = np.zeros(cells.size) if extra is None else extra.ravel().take(cells)
+        g_cells = g.take(cells)
+        e_d = self._ed.take(cells) * g_cells
+        r, status, _ = solve_price_ratio(
+            np.ones(cells.size),
+            1.0 - removed,
+            e_d,
+            self._es.take(cells) * g_cells,
+            added,
+            self._max_ratio,
+            PRICE_TOLERANCE,
+            200,
+        )
+        self.ratio.ravel()[cells] = r
+        self.ratio_ed.ravel()[cells] = np.power(r, e_d)
+        if status.any():
+            self.capped.ravel()[cells[status != 0]] = True
 
     def set_column(self, material: int, ratio: FloatArray) -> None:
         """Impose one material's price ratios [S] (a supplier reserve trading there)."""

@@ -450,7 +450,7 @@ def build_context(model: CompiledScenario, draws: Draws, *, keep_paths: bool) ->
         max_price_ratio=model.max_price_ratio,
         keep_paths=keep_paths,
         levers=model.levers,
-        dynamics=_dynamics(draws, onset[:, onset_column], shape),
+        dynamics=_dynamics(draws, onset, onset_column, model.horizon),
         servable=_servable(model, onset[:, onset_column], shape),
     )
 
@@ -523,13 +523,17 @@ def _servable(
     return Servable(capacity=_spread(cap[None, :], shape), begin=np.ascontiguousarray(begin))
 
 
-def _dynamics(draws: Draws, onset: FloatArray, shape: tuple[int, int]) -> DynamicsContext | None:
+def _dynamics(
+    draws: Draws, onset: FloatArray, column: npt.NDArray[np.intp], horizon: int
+) -> DynamicsContext | None:
     d = draws.dynamics
     if d is None:
         return None
-    return DynamicsContext(
-        k=_spread(d.long_run_multiplier[:, None], shape),
-        t_adj=_spread(d.adjustment_months[:, None], shape),
-        cover=_spread(d.inventory_cover_months[:, None], shape),
-        onset=np.ascontiguousarray(onset),
+    return DynamicsContext.build(
+        k=d.long_run_multiplier,
+        t_adj=d.adjustment_months,
+        cover=d.inventory_cover_months,
+        onset=onset,
+        column=column,
+        horizon=horizon,
     )
