@@ -1,134 +1,21 @@
-"""Reports: the operations report of a fiscal year and the scenario report, as data and PDF.
+"""Reports as PDF: the operations report of a fiscal year, the scenario report and the brief.
 
-The HTML versions are templates over the same data (``web/templates/report_*.html``); the
-PDF is drawn with fpdf2 (core fonts, charts from vector primitives), so no browser or
-system library is needed.
+Each renders a use case's result (:mod:`stockpile.usecases`); the HTML versions are templates
+over the same results (``web/templates/report_*.html``). The PDF is drawn with fpdf2 (core
+fonts, charts from vector primitives), so no browser or system library is needed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from fpdf import FPDF
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from stockpile.display import format_number, unit_label
-from stockpile.ledger.governance import get_regime
-from stockpile.ledger.models import Operation
-from stockpile.ledger.queries import (
-    holdings,
-    list_caps,
-    list_funds,
-    list_releases,
-    stockpile_settings,
-)
-from stockpile.service.ledger_bridge import reference_book
-from stockpile.usecases import BriefReport, SimulationReport
+from stockpile.usecases import BriefReport, OperationsReport, SimulationReport
 
-__all__ = [
-    "OperationsReport",
-    "ReportOperation",
-    "brief_pdf",
-    "fiscal_year_bounds",
-    "operations_pdf",
-    "operations_report",
-    "scenario_pdf",
-]
-
-
-def fiscal_year_bounds(fy: int) -> tuple[dt.date, dt.date]:
-    """First and last day of U.S. fiscal year ``fy`` (1 October of fy-1 to 30 September)."""
-    return dt.date(fy - 1, 10, 1), dt.date(fy, 9, 30)
-
-
-@dataclass(frozen=True)
-class ReportOperation:
-    """One operation of the period as the report lists it."""
-
-    id: int
-    at: dt.datetime
-    kind: str
-    actor: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class OperationsReport:
-    """Holdings, transactions, funds, releases and their reports for one fiscal year."""
-
-    fiscal_year: int
-    start: dt.date
-    end: dt.date
-    generated_at: dt.datetime
-    stockpile_name: str
-    regime: str
-    holdings: tuple[Any, ...]
-    operations: tuple[ReportOperation, ...]
-    operation_counts: dict[str, int]
-    funds: tuple[Any, ...]
-    caps: tuple[Any, ...]
-    releases: tuple[Any, ...]
-
-    @property
-    def market_value(self) -> float:
-        """Total market value of the valued holdings [USD]."""
-        return float(sum(float(h.market_value) for h in self.holdings if h.market_value))
-
-    @property
-    def illustrative(self) -> bool:
-        """True when any holding is illustrative data."""
-        return any(h.illustrative for h in self.holdings)
-
-
-def _summary_text(raw: str) -> str:
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return raw
-    if isinstance(data, dict):
-        return ", ".join(f"{k}={v}" for k, v in data.items())
-    return str(data)
-
-
-def operations_report(session: Session, *, fiscal_year: int) -> OperationsReport:
-    """Assemble the operations report of ``fiscal_year`` from the books."""
-    start, end = fiscal_year_bounds(fiscal_year)
-    t0 = dt.datetime.combine(start, dt.time(), dt.UTC)
-    t1 = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
-    rows = session.scalars(
-        select(Operation).where(Operation.at >= t0).where(Operation.at < t1).order_by(Operation.id)
-    ).all()
-    ops = tuple(
-        ReportOperation(r.id, r.at, r.kind, r.actor, _summary_text(r.summary)) for r in rows
-    )
-    counts: dict[str, int] = {}
-    for op in ops:
-        counts[op.kind] = counts.get(op.kind, 0) + 1
-    name, regime = stockpile_settings(session)
-    releases = tuple(
-        r
-        for r in list_releases(session)
-        if start <= (r.requested_at.date() if r.requested_at else start) <= end
-    )
-    return OperationsReport(
-        fiscal_year=fiscal_year,
-        start=start,
-        end=end,
-        generated_at=dt.datetime.now(dt.UTC),
-        stockpile_name=name,
-        regime=get_regime(regime).name,
-        holdings=tuple(holdings(session, book=reference_book())),
-        operations=ops,
-        operation_counts=counts,
-        funds=tuple(list_funds(session)),
-        caps=tuple(list_caps(session)),
-        releases=releases,
-    )
+__all__ = ["brief_pdf", "operations_pdf", "scenario_pdf"]
 
 
 # ---- PDF ------------------------------------------------------------------------------
@@ -290,15 +177,11 @@ def operations_pdf(report: OperationsReport) -> bytes:
     pdf.para(
         f"{report.stockpile_name} ({report.regime}); period {report.start} to {report.end}; "
         f"generated {report.generated_at:%Y-%m-%d %H:%M} UTC. Market value of the valued "
-        f"holdings: USD {_num(report.market_value)}."
-        + (" Holdings marked illustrative are not real holdings." if report.illustrative else "")
+        f"holdings: USD {_num(report.market_value())}."
+        + (" Holdings marked illustrative are not real holdings." if report.illustrative() else "")
     )
-    held = sorted(report.holdings, key=lambda h: float(h.market_value or 0), reverse=True)
-    pdf.bar_chart(
-        [h.material for h in held if h.market_value],
-        [float(h.market_value) / 1e6 for h in held if h.market_value],
-        "Market value by material [million USD]",
-    )
+    bars = report.value_bars()
+    pdf.bar_chart(bars.labels, bars.values, "Market value by material [million USD]")
     pdf.h2("Holdings")
     pdf.data_table(
         ["material", "quantity", "unit", "lots", "cost basis [USD]", "value [USD]", "cover [d]"],
@@ -345,7 +228,7 @@ def operations_pdf(report: OperationsReport) -> bytes:
     else:
         pdf.para("No release was requested in the period.")
     pdf.h2(f"Transactions ({len(report.operations)})")
-    pdf.para("; ".join(f"{k}: {v}" for k, v in sorted(report.operation_counts.items())) or "None.")
+    pdf.para("; ".join(f"{k}: {v}" for k, v in report.operation_counts().items()) or "None.")
     if report.operations:
         pdf.data_table(
             ["#", "at (UTC)", "kind", "actor", "summary"],

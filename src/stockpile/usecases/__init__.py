@@ -11,6 +11,7 @@ This layer may read the ledger (holdings, through plain functions taking a sessi
 calls the computation packages; those never import it (checked by ``make lint``).
 """
 
+from stockpile.usecases.bars import Bars, BarSeries, StackedBars
 from stockpile.usecases.brief import BriefReport, BriefRequest, brief
 from stockpile.usecases.buffer import (
     BandOutcome,
@@ -37,6 +38,14 @@ from stockpile.usecases.holdings import (
     ledger_holdings_at,
 )
 from stockpile.usecases.money import CENT, Money, money
+from stockpile.usecases.operations import (
+    OperationsReport,
+    ReportOperation,
+    fiscal_year_bounds,
+    holdings_value,
+    operations_report,
+    value_bars,
+)
 from stockpile.usecases.plan_forms import FormLine, FormsReport, FormsRequest, plan_forms
 from stockpile.usecases.plan_table import PlanBars, PlanLine, PlanTable, SupplierAnswer
 from stockpile.usecases.plan_terms import (
@@ -88,6 +97,15 @@ from stockpile.usecases.sizing import (
     robust_plan,
     size_plan,
 )
+from stockpile.usecases.supply import (
+    OTHERS,
+    CountryShare,
+    MaterialSupplyReport,
+    PriceSeries,
+    ProductionShares,
+    StageShares,
+    material_supply,
+)
 
 __all__ = [
     "CENT",
@@ -95,10 +113,13 @@ __all__ = [
     "FAN_QUANTILES",
     "FLAT_PRICE_NOTE",
     "INPUT_ERRORS",
+    "OTHERS",
     "PURCHASE_PRICE_NOTE",
     "RISK_TABLE_UNITS",
     "BandOutcome",
     "BandTuningOut",
+    "BarSeries",
+    "Bars",
     "BriefReport",
     "BriefRequest",
     "BufferReport",
@@ -107,6 +128,7 @@ __all__ = [
     "ClassWeights",
     "CompareReport",
     "CompareRequest",
+    "CountryShare",
     "Fan",
     "FormLine",
     "FormsReport",
@@ -118,15 +140,20 @@ __all__ = [
     "Histogram",
     "MaterialOutcome",
     "MaterialRiskReport",
+    "MaterialSupplyReport",
     "ModelHolding",
     "ModelHoldings",
     "Money",
+    "OperationsReport",
     "PlanBars",
     "PlanCheck",
     "PlanLine",
     "PlanTable",
     "PriceLine",
+    "PriceSeries",
+    "ProductionShares",
     "Progress",
+    "ReportOperation",
     "RiskRow",
     "RiskTableReport",
     "RobustLine",
@@ -143,6 +170,8 @@ __all__ = [
     "SizeReport",
     "SizeRequest",
     "SizingMethodName",
+    "StackedBars",
+    "StageShares",
     "StatsOut",
     "SupplierAnswer",
     "TermsLine",
@@ -153,16 +182,21 @@ __all__ = [
     "buffer_band",
     "compare_variants",
     "file_holdings",
+    "fiscal_year_bounds",
     "hindcast",
     "holdings_from_lots",
+    "holdings_value",
     "ledger_holdings",
     "ledger_holdings_at",
     "material_risk",
+    "material_supply",
     "money",
+    "operations_report",
     "plan_forms",
     "risk_ranking",
     "robust_plan",
     "schedule_plan",
     "simulate_scenario",
     "size_plan",
+    "value_bars",
 ]

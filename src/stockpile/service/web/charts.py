@@ -9,18 +9,10 @@ from typing import Any
 import numpy as np
 from jinja2.utils import htmlsafe_json_dumps
 
-from stockpile.reference import (
-    Material,
-    load_eu_crm_shares,
-    load_import_sources,
-    load_production,
-    load_stage_ownership,
-    load_wgi,
-)
+from stockpile.reference import Material, load_import_sources
 from stockpile.reference.views import material_data
-from stockpile.risk import WGI_YEAR, governance_scores, stage_risks
-from stockpile.risk.concentration import production_concentration
 from stockpile.service.schemas import frame_records
+from stockpile.usecases.supply import MaterialSupplyReport, StackedBars, material_supply
 
 __all__ = [
     "MaterialView",
@@ -169,68 +161,40 @@ def fan_figure(
 
 @dataclass(frozen=True)
 class MaterialView:
-    """What the material page shows, computed from the reference data."""
+    """What the material page shows: the supply use case's charts and the reference tables."""
 
+    supply: MaterialSupplyReport
     production_chart: str | None
-    production_caption: str
-    hhi: float | None
-    top_producer: str | None
-    top_share: float | None
     price_chart: str | None
+    stage_chart: str | None
     us_market: list[dict[str, Any]]
     import_sources: list[dict[str, Any]]
     export_controls: list[dict[str, Any]]
-    stage_chart: str | None = None
-    stage_rows: tuple[dict[str, Any], ...] = ()
-    hhi_year: int | None = None
-
-
-def _production(m: Material) -> tuple[str | None, str, float | None, str | None, float | None]:
-    data = material_data(m)
-    prod = data.production
-    if prod.empty:
-        return None, "USGS publishes no production by country for this material.", None, None, None
-    stage = str(prod["stage"].iloc[0])
-    year = int(prod.loc[prod["stage"] == stage, "year"].max())
-    material = str(prod.loc[prod["stage"] == stage, "material"].iloc[0])
-    conc = production_concentration(prod, material=material, year=year, stage=stage)
-    if not conc.producers:
-        return None, f"No country rows for {stage} production {year}.", None, None, None
-    labels = [p.country for p in conc.producers]
-    values = [100.0 * p.share for p in conc.producers]
-    chart = bar_figure(
-        labels,
-        values,
-        title=f"{stage.capitalize()} production share by country, {year}",
-        y_title="share of world production [%]",
-    )
-    caption = (
-        f"USGS MCS 2026, {stage} production {year} ({conc.unit}, {conc.basis}); "
-        f"source {conc.source_id}."
-    )
-    return chart, caption, conc.hhi, conc.top_producer, conc.top_share
 
 
 def material_charts(m: Material) -> MaterialView:
-    """Charts and tables of the material page."""
-    chart, caption, hhi, top, top_share = _production(m)
-    data = material_data(m)
-    hhi_year = None
-    if hhi is not None:
-        first_stage = data.production["stage"].iloc[0]
-        hhi_year = int(data.production.loc[data.production["stage"] == first_stage, "year"].max())
-    price_chart = None
-    if not data.prices.empty:
-        series: dict[str, tuple[list[int], list[float | None]]] = {}
-        for basis, group in data.prices.groupby("price_basis", sort=False):
-            g = group.sort_values("year")
-            series[str(basis)] = (
-                [int(y) for y in g["year"]],
-                [None if v != v else float(v) for v in g["usd_per_kg_derived"]],
-            )
-        price_chart = line_figure(
-            series, title="Annual average prices (USGS MCS 2026)", y_title="price [USD/kg]"
+    """Charts and tables of the material page (figures from :func:`material_supply`)."""
+    supply = material_supply(m)
+    production = supply.production
+    production_chart = None
+    if production is not None:
+        bars = production.bars()
+        production_chart = bar_figure(
+            bars.labels,
+            bars.values,
+            title=f"{production.stage.capitalize()} production share by country, {production.year}",
+            y_title="share of world production [%]",
         )
+    price_chart = None
+    if supply.prices:
+        price_chart = line_figure(
+            {p.basis: (list(p.years), list(p.usd_per_kg)) for p in supply.prices},
+            title="Annual average prices (USGS MCS 2026)",
+            y_title="price [USD/kg]",
+        )
+    data = material_data(m)
+    imports = load_import_sources()
+    imports = imports[imports["material"] == m.key]
     us_cols = [
         "year",
         "us_production",
@@ -239,8 +203,6 @@ def material_charts(m: Material) -> MaterialView:
         "net_import_reliance_raw",
         "estimated",
     ]
-    imports = load_import_sources()
-    imports = imports[imports["material"] == m.key]
     ec_cols = [
         "measure_id",
         "imposing_country",
@@ -251,90 +213,30 @@ def material_charts(m: Material) -> MaterialView:
         "coverage",
     ]
     return MaterialView(
-        production_chart=chart,
-        production_caption=caption,
-        hhi=hhi,
-        top_producer=top,
-        top_share=top_share,
+        supply=supply,
+        production_chart=production_chart,
         price_chart=price_chart,
+        stage_chart=stage_chain_figure(supply.stage_bars()),
         us_market=frame_records(data.us_market, us_cols),
         import_sources=frame_records(
             imports, ["import_category", "country", "period", "share_pct", "share_raw"]
         ),
         export_controls=frame_records(data.export_controls, ec_cols),
-        **_stages(m),
-        hhi_year=hhi_year,
     )
 
 
-def stage_chain_figure(stages: Sequence[Any], *, top: int = 6) -> str | None:
-    """Stacked bars of country shares at each stage of the chain (unknown stages empty).
-
-    ``stages`` are :class:`stockpile.risk.StageRisk`; the ``top`` largest producers over all
-    stages get their own colour, the rest and "Rest of world" are stacked as "others".
-    """
-    known = [s for s in stages if s.known and s.headline is not None]
-    if not known:
+def stage_chain_figure(bars: StackedBars | None) -> str | None:
+    """Stacked bars of country shares [%] at each stage of the chain (None: no stage known)."""
+    if bars is None:
         return None
-    labels = [f"{s.stage.value} ({s.link.form})" for s in stages]
-    best: dict[str, float] = {}
-    for s in known:
-        for p in s.headline.concentration.producers:
-            if p.iso3 is not None:
-                best[p.country] = max(best.get(p.country, 0.0), p.share)
-    names = sorted(best, key=lambda c: -best[c])[:top]
-    data: list[dict[str, Any]] = []
-    for name in names:
-        ys: list[float | None] = []
-        for s in stages:
-            if not s.known or s.headline is None:
-                ys.append(None)
-                continue
-            share = next(
-                (p.share for p in s.headline.concentration.producers if p.country == name), 0.0
-            )
-            ys.append(100.0 * share)
-        data.append({"type": "bar", "name": name, "x": labels, "y": ys})
-    rest: list[float | None] = []
-    for s in stages:
-        if not s.known or s.headline is None:
-            rest.append(None)
-            continue
-        listed = sum(p.share for p in s.headline.concentration.producers if p.country in names)
-        rest.append(max(0.0, 100.0 * (1.0 - listed)))
-    data.append({"type": "bar", "name": "others", "x": labels, "y": rest})
     return figure_json(
-        data,
+        [
+            {"type": "bar", "name": s.name, "x": list(bars.labels), "y": list(s.values)}
+            for s in bars.series
+        ],
         {
             "barmode": "stack",
             "title": {"text": "Country shares by stage"},
             "yaxis": {"title": {"text": "share of world output [%]"}, "range": [0, 100]},
         },
     )
-
-
-def _stages(m: Material) -> dict[str, Any]:
-    stages = stage_risks(
-        m.key,
-        production=load_production(),
-        scores=governance_scores(load_wgi(), year=WGI_YEAR),
-        eu_shares=load_eu_crm_shares(),
-        ownership=load_stage_ownership(),
-        production_materials=m.production_materials,
-        eu_name=m.eu_crm_name,
-    )
-    rows = tuple(
-        {
-            "stage": s.stage.value,
-            "form": s.link.form,
-            "known": s.known,
-            "top_producer": s.top_producer,
-            "top_share": s.top_share,
-            "hhi": s.hhi,
-            "hhi_wgi": s.governance.value if s.governance is not None else None,
-            "hhi_ownership": s.hhi_ownership,
-            "source": s.headline.label if s.headline is not None else "no source: unknown",
-        }
-        for s in stages
-    )
-    return {"stage_chart": stage_chain_figure(stages), "stage_rows": rows}

@@ -9,15 +9,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from stockpile.plan import fiscal_year
 from stockpile.service.deps import DbSession
 from stockpile.service.errors import ConflictError, NotFoundError
 from stockpile.service.jobs import JobStatus
+from stockpile.service.ledger_bridge import reference_book
 from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
-from stockpile.service.reports import operations_pdf, operations_report, scenario_pdf
+from stockpile.service.reports import operations_pdf, scenario_pdf
 from stockpile.service.web.charts import bar_figure
 from stockpile.service.web.scenario_pages import simulation_charts, simulation_report
 from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.usecases import operations_report
 
 __all__ = ["router"]
 
@@ -27,8 +30,7 @@ FiscalYear = Annotated[int | None, Query(ge=1990, le=2200)]
 
 
 def _current_fy() -> int:
-    today = dt.date.today()
-    return today.year + 1 if today.month >= 10 else today.year
+    return fiscal_year(dt.date.today())
 
 
 def _finished_job(session: DbSession, job_id: str) -> JobRow:
@@ -62,20 +64,13 @@ def operations_html(
     It lists the fiscal year's journal entries, so it needs ``read_journal``.
     """
     web_requires(user, Permission.READ_JOURNAL)
-    report = operations_report(session, fiscal_year=fy or _current_fy())
-    valued = sorted(
-        (h for h in report.holdings if h.market_value),
-        key=lambda h: float(h.market_value),
-        reverse=True,
-    )
+    report = operations_report(session, fiscal_year=fy or _current_fy(), book=reference_book())
+    bars = report.value_bars()
     chart = (
         bar_figure(
-            [h.material for h in valued],
-            [float(h.market_value) / 1e6 for h in valued],
-            title="Market value by material",
-            y_title="[million USD]",
+            bars.labels, bars.values, title="Market value by material", y_title="[million USD]"
         )
-        if valued
+        if bars.labels
         else None
     )
     return render(request, user, "report_operations.html", {"r": report, "chart": chart})
@@ -86,7 +81,7 @@ def operations_pdf_route(user: WebUser, session: DbSession, fy: FiscalYear = Non
     """The operations report as PDF (needs ``read_journal``, as the HTML report)."""
     web_requires(user, Permission.READ_JOURNAL)
     year = fy or _current_fy()
-    pdf = operations_pdf(operations_report(session, fiscal_year=year))
+    pdf = operations_pdf(operations_report(session, fiscal_year=year, book=reference_book()))
     return Response(
         pdf,
         media_type="application/pdf",
