@@ -19,14 +19,13 @@ Sources and licences are in ``data/history/README.md``.
 from __future__ import annotations
 
 import enum
-import gzip
 
 import pandas as pd
 
 from stockpile.reference._errors import ReferenceDataError, UnknownMaterialError
-from stockpile.reference._schema import Column, Kind, TableSchema, cols, parse_table
+from stockpile.reference._schema import Column, Kind, TableSchema, cols
 from stockpile.reference.catalogue import get_material
-from stockpile.reference.loaders import data_path, load_prices
+from stockpile.reference.loaders import _fresh, load_prices
 
 __all__ = [
     "DS140",
@@ -183,19 +182,8 @@ class PriceSeriesKind(enum.Enum):
     """A quoted or assessed price (exchange, price agency, producer)."""
 
 
-_CACHE: dict[str, pd.DataFrame] = {}
-
-
 def _read(name: str, schema: TableSchema) -> pd.DataFrame:
-    if name not in _CACHE:
-        path = data_path(f"history/{name}")
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise ReferenceDataError("bundled file not found", file=name) from None
-        text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
-        _CACHE[name] = parse_table(text, schema, file=name)
-    return _CACHE[name].copy()
+    return _fresh(f"history/{name}", schema)
 
 
 # DS140 commodity names that differ from the catalogue keys

@@ -9,6 +9,7 @@ each table's ``unit`` column; see the data README for every column.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
 from importlib import resources
 from pathlib import Path
@@ -46,19 +47,22 @@ _CACHE: dict[str, pd.DataFrame] = {}
 
 
 def _load(name: str, schema: TableSchema) -> pd.DataFrame:
+    """The bundled table ``name`` (a path under ``data``; gzip-compressed when it ends in
+    ``.gz``) checked against ``schema``, parsed once per process."""
     if name in _CACHE:
         return _CACHE[name]
-    path = data_path(name)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = data_path(name).read_bytes()
     except FileNotFoundError:
         raise ReferenceDataError("bundled file not found", file=name) from None
+    text = (gzip.decompress(raw) if name.endswith(".gz") else raw).decode("utf-8")
     frame = parse_table(text, schema, file=name)
     _CACHE[name] = frame
     return frame
 
 
 def _fresh(name: str, schema: TableSchema) -> pd.DataFrame:
+    """A copy of :func:`_load` (callers may modify it)."""
     return _load(name, schema).copy()
 
 
