@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,6 +171,105 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@dataclass(frozen=True)
+class ServedBooks:
+    """A served app, its context and a bearer header per role."""
+
+    client: TestClient
+    ctx: Any
+    headers: dict[Role, dict[str, str]]
+
+
+@contextmanager
+def served_books(url: str, roles: Sequence[Role]) -> Iterator[ServedBooks]:
+    """An API-only app on database ``url`` (migrated here), a service and ledger user per
+    role (named after it), each signed in."""
+    settings = ServiceSettings(
+        database_url=url,
+        secret_key="b" * 48,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
+    app = create_app(settings, job_kinds={}, web=False)
+    ctx = app.state.ctx
+    upgrade(ctx.db.engine)
+    for role in roles:
+        with ctx.db.sessions() as s:
+            create_user(s, hasher=ctx.hasher, username=_name(role), password=PASSWORD, role=role)
+            sync_ledger_user(s, username=_name(role), role=role, actor="admin")
+    with TestClient(app) as client:
+        headers = {}
+        for role in roles:
+            r = client.post(
+                "/api/v1/auth/token", data={"username": _name(role), "password": PASSWORD}
+            )
+            headers[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        yield ServedBooks(client, ctx, headers)
+
+
+def _name(role: Role) -> str:
+    return role.value.replace("_", "-")
+
+
+def open_order(
+    client: TestClient, headers: dict[Role, dict[str, str]], *, due_date: dt.date | None = None
+) -> None:
+    """Depot D1, fund F1 of USD 50M, this fiscal year's plan line for antimony, contract C1
+    and delivery order O1 of 315,000 lb for USD 10M due on ``due_date`` (``headers`` of the
+    admin and of a contracting officer)."""
+    today = dt.date.today()
+    admin, co = headers[Role.ADMIN], headers[Role.CONTRACTING_OFFICER]
+    order: dict[str, str] = {"number": "O1", "quantity": "315000", "value": "10000000"}
+    if due_date is not None:
+        order["due_date"] = str(due_date)
+    steps = [
+        ("/api/v1/depots", admin, {"code": "D1", "name": "Depot", "location": "X"}),
+        ("/api/v1/funds", admin, {"code": "F1", "name": "Fund", "amount": "50000000"}),
+        (
+            "/api/v1/plan",
+            admin,
+            {
+                "fiscal_year": today.year + 1 if today.month >= 10 else today.year,
+                "material": "antimony",
+                "max_acquisition": "1000000",
+                "max_disposal": "0",
+                "unit": "lb",
+            },
+        ),
+        (
+            "/api/v1/contracts",
+            co,
+            {
+                "number": "C1",
+                "supplier": "S",
+                "material": "antimony",
+                "form": "ingot",
+                "unit": "lb",
+                "ceiling": "20000000",
+                "period_start": str(today - dt.timedelta(days=1)),
+                "period_end": str(today + dt.timedelta(days=900)),
+                "fund": "F1",
+                "depot": "D1",
+            },
+        ),
+        ("/api/v1/contracts/C1/orders", co, order),
+    ]
+    for path, who, body in steps:
+        r = client.post(path, headers=who, json=body)
+        assert r.status_code == 201, (path, r.text)
+
+
+@pytest.fixture
+def pg_books(pg_url: str) -> Iterator[ServedBooks]:
+    """:func:`open_order` served on a fresh PostgreSQL database, with an admin, a contracting
+    officer, a release authority and an analyst."""
+    roles = [Role.ADMIN, Role.CONTRACTING_OFFICER, Role.RELEASE_AUTHORITY, Role.ANALYST]
+    with served_books(pg_url, roles) as books:
+        open_order(books.client, books.headers)
+        yield books
 
 
 @pytest.fixture

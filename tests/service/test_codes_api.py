@@ -49,7 +49,7 @@ def test_generated_lot_codes_are_accepted_back(
     r = client.post(
         "/api/v1/transfers",
         headers=co,
-        json={"lot": moved, "to_depot": "SCOTIA", "quantity": "5"},
+        json={"lot": moved, "to_depot": "D1", "quantity": "5"},
     )
     assert r.status_code == 201, r.text
 

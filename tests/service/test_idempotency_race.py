@@ -12,92 +12,26 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from stockpile.ledger.database import upgrade
 from stockpile.ledger.journal import verify_journal
 from stockpile.ledger.models import JournalEntry, Loan
-from stockpile.service.accounts import create_user
-from stockpile.service.app import create_app
-from stockpile.service.ledger_bridge import sync_ledger_user
 from stockpile.service.permissions import Role
-from stockpile.service.settings import ServiceSettings
 
-PASSWORD = "race-test-password-7"
+from .conftest import open_order, served_books
+
 PARALLEL = 8
-ROLES = (Role.ADMIN, Role.CONTRACTING_OFFICER)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def race(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[TestClient, Any]]:
     """A served app on a fresh database with books ready for a receipt and a loan."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    settings = ServiceSettings(
-        database_url=url,
-        secret_key="r" * 48,
-        argon2_time_cost=1,
-        argon2_memory_kib=1024,
-        argon2_parallelism=1,
-    )
-    app = create_app(settings, job_kinds={}, web=False)
-    ctx = app.state.ctx
-    upgrade(ctx.db.engine)
-    for role in ROLES:
-        name = role.value.replace("_", "-")
-        with ctx.db.sessions() as s:
-            create_user(s, hasher=ctx.hasher, username=name, password=PASSWORD, role=role)
-            sync_ledger_user(s, username=name, role=role, actor="admin")
-    with TestClient(app) as client:
-        h = {}
-        for role in ROLES:
-            r = client.post(
-                "/api/v1/auth/token",
-                data={"username": role.value.replace("_", "-"), "password": PASSWORD},
-            )
-            h[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        today = dt.date.today()
-        admin, co = h[Role.ADMIN], h[Role.CONTRACTING_OFFICER]
-        steps = [
-            ("/api/v1/depots", admin, {"code": "D1", "name": "Depot", "location": "X"}),
-            ("/api/v1/funds", admin, {"code": "F1", "name": "Fund", "amount": "50000000"}),
-            (
-                "/api/v1/plan",
-                admin,
-                {
-                    "fiscal_year": today.year + 1 if today.month >= 10 else today.year,
-                    "material": "antimony",
-                    "max_acquisition": "1000000",
-                    "max_disposal": "0",
-                    "unit": "lb",
-                },
-            ),
-            (
-                "/api/v1/contracts",
-                co,
-                {
-                    "number": "C1",
-                    "supplier": "S",
-                    "material": "antimony",
-                    "form": "ingot",
-                    "unit": "lb",
-                    "ceiling": "20000000",
-                    "period_start": str(today - dt.timedelta(days=1)),
-                    "period_end": str(today + dt.timedelta(days=900)),
-                    "fund": "F1",
-                    "depot": "D1",
-                },
-            ),
-            (
-                "/api/v1/contracts/C1/orders",
-                co,
-                {"number": "O1", "quantity": "315000", "value": "10000000"},
-            ),
-        ]
-        for path, who, body in steps:
-            r = client.post(path, headers=who, json=body)
-            assert r.status_code == 201, (path, r.text)
-        yield client, (ctx, h)
+    if request.param == "postgres":
+        books = request.getfixturevalue("pg_books")
+        yield books.client, (books.ctx, books.headers)
+        return
+    url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    with served_books(url, [Role.ADMIN, Role.CONTRACTING_OFFICER]) as books:
+        open_order(books.client, books.headers)
+        yield books.client, (books.ctx, books.headers)
 
 
 def _parallel(client: TestClient, path: str, headers: dict[str, str], body: Any) -> list[Any]:

@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from stockpile.service.permissions import Role
 
+from .conftest import open_order
+
 
 def _csrf(html: str) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)
@@ -36,72 +38,11 @@ def _login(client: TestClient, account: Any) -> None:
 
 @pytest.fixture
 def stocked(client: TestClient, headers: Any) -> None:
-    """A depot, a fund and 315,000 lb of antimony received through the API."""
-    admin, co = headers[Role.ADMIN], headers[Role.CONTRACTING_OFFICER]
-    today = dt.date.today()
-    fy = today.year + 1 if today.month >= 10 else today.year
-
-    def ok(r: Any) -> None:
-        assert r.status_code == 201, r.text
-
-    ok(
-        client.post(
-            "/api/v1/depots",
-            headers=admin,
-            json={"code": "SCOTIA", "name": "Scotia", "location": "Scotia, NY"},
-        )
-    )
-    ok(
-        client.post(
-            "/api/v1/funds",
-            headers=admin,
-            json={"code": "F1", "name": "Appropriation", "amount": "50000000"},
-        )
-    )
-    ok(
-        client.post(
-            "/api/v1/plan",
-            headers=admin,
-            json={
-                "fiscal_year": fy,
-                "material": "antimony",
-                "max_acquisition": "1000000",
-                "max_disposal": "0",
-                "unit": "lb",
-            },
-        )
-    )
-    ok(
-        client.post(
-            "/api/v1/contracts",
-            headers=co,
-            json={
-                "number": "C1",
-                "supplier": "S",
-                "material": "antimony",
-                "form": "ingot",
-                "unit": "lb",
-                "ceiling": "20000000",
-                "period_start": str(today - dt.timedelta(days=1)),
-                "period_end": str(today + dt.timedelta(days=900)),
-                "fund": "F1",
-                "depot": "SCOTIA",
-            },
-        )
-    )
-    ok(
-        client.post(
-            "/api/v1/contracts/C1/orders",
-            headers=co,
-            json={
-                "number": "O1",
-                "quantity": "315000",
-                "value": "10000000",
-                "due_date": str(today + dt.timedelta(days=30)),
-            },
-        )
-    )
-    ok(client.post("/api/v1/delivery-orders/O1/receipts", headers=co, json={}))
+    """Depot D1, fund F1 and 315,000 lb of antimony received through the API."""
+    open_order(client, headers, due_date=dt.date.today() + dt.timedelta(days=30))
+    co = headers[Role.CONTRACTING_OFFICER]
+    r = client.post("/api/v1/delivery-orders/O1/receipts", headers=co, json={})
+    assert r.status_code == 201, r.text
 
 
 def test_every_page_renders(client: TestClient, accounts: Any, stocked: None) -> None:
