@@ -19,6 +19,7 @@ from stockpile.plan import (
     simulate_band,
     tune_band,
 )
+from stockpile.usecases import BandTuningOut, BufferReport
 
 
 def test_volatility_estimate_by_hand() -> None:
@@ -129,9 +130,22 @@ def test_tune_band_respects_collapse_limit() -> None:
     assert tuning.best.prob_collapse <= 0.2
     ok = [r for r in tuning.tried if r.prob_collapse <= 0.2]
     assert tuning.best.volatility_reduction == max(r.volatility_reduction for r in ok)
-    text = tuning.to_text()
-    assert len(text.splitlines()) == 1 + 9 + 1
-    assert f"{tuning.best.policy.floor:,.0f} - {tuning.best.policy.ceiling:,.0f}" in text
+    # the text the CLI prints: 7 lines of price model, the header, 9 bands, the choice
+    report = BufferReport(
+        material="x",
+        price_series="test process",
+        start_price_usd_per_t=100.0,
+        mean_price_usd_per_t=100.0,
+        volatility=0.3,
+        volatility_note="test",
+        world_production_t_per_yr=1000.0,
+        log_impact_per_t=1e-3,
+        tuning=BandTuningOut.of(tuning),
+    )
+    text = report.to_text()
+    assert len(text.splitlines()) == 7 + 1 + 9 + 1
+    best = f"{tuning.best.policy.floor:,.0f} - {tuning.best.policy.ceiling:,.0f}"
+    assert text.endswith(f"best band with P(collapse) <= 0.2: {best}")
 
 
 def test_bad_band_inputs() -> None:

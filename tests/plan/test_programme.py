@@ -25,6 +25,7 @@ from stockpile.plan import (
     size_stockpile,
 )
 from stockpile.pricing import unit_price
+from stockpile.usecases import TermsTable
 
 
 def _prog(**entry: Any) -> dict[str, Any]:
@@ -146,4 +147,5 @@ def test_requirement_planning_and_terms() -> None:
     assert sct.unmet_t_after["defence"] == pytest.approx(0.0)
     assert sct.p_short_before == 1.0 and sct.p_short_after == 0.0
     assert terms.after.expected <= terms.before.expected
-    assert "days of cover" in terms.to_text()
+    zeros = [0.0] * len(terms.materials)
+    assert "days cover = held" in TermsTable.of(terms, zeros, zeros).to_text()

@@ -101,7 +101,6 @@ def test_robust_not_worse_than_naive_and_methods_agree(seed: int) -> None:
         best_response_by_enumeration(game, stock).value, rel=1e-7
     )
     assert epi.plan.total_cost <= budget * (1 + 1e-9)
-    assert "supplier's best response" in epi.to_text()
     assert epi.to_dict()["value_of_robustness_usd"] >= -1e-6
 
 

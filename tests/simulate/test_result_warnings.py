@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from stockpile.service.cli.main import app
 from stockpile.simulate import ReferenceFrames, compile_scenario, resolve_scenario, simulate
+from stockpile.usecases import SimulationReport
 
 runner = CliRunner()
 
@@ -23,7 +24,7 @@ def test_germanium_price_held_at_reference_is_flagged(frames: ReferenceFrames) -
     assert by_key["gallium"].warnings == () and by_key["antimony"].warnings == ()
     assert by_key["gallium"].peak_price_ratio.p50 > 1.0
     assert res.as_dict()["warnings"] == {"germanium": list(ge.warnings)}
-    text = res.to_text()
+    text = SimulationReport.from_result(res).to_text()
     assert "germanium [kg]\n  WARNING: price held at the reference" in text
     assert "antimony [t]" in text and "metric_ton" not in text
     assert not re.search(r"\d[eE][+-]\d", text), "scientific notation in the summary"

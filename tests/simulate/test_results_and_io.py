@@ -22,6 +22,7 @@ from stockpile.simulate import (
     simulate,
     write_results,
 )
+from stockpile.usecases import SimulationReport
 
 
 def test_stats_by_hand() -> None:
@@ -55,7 +56,7 @@ def test_summary_matches_totals(base: dict[str, Any], frames: ReferenceFrames) -
     assert s.expected_months_to_stockout == pytest.approx(
         res.output.months_to_stockout[hit, 0].mean()
     )
-    text = res.to_text()
+    text = SimulationReport.from_result(res).to_text()
     assert "antimony [t]" in text and "P(any shortfall)" in text
     assert res.as_dict()["materials"][0]["material"] == "antimony"
 

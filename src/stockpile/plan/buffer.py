@@ -29,7 +29,6 @@ __all__ = [
     "BandResult",
     "BandTuning",
     "PriceProcess",
-    "band_table",
     "estimate_log_volatility",
     "log_price_impact",
     "process_from_annual_prices",
@@ -385,15 +384,6 @@ class BandTuning:
     tried: tuple[BandResult, ...]
     max_collapse: float
 
-    def to_text(self) -> str:
-        """Every band tried, then the choice."""
-        best = self.best
-        choice = f"{best.policy.floor:,.0f} - {best.policy.ceiling:,.0f}" if best else "none"
-        return (
-            band_table(self.tried)
-            + f"\nbest band with P(collapse) <= {self.max_collapse:g}: {choice}"
-        )
-
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dictionary."""
         return {
@@ -401,21 +391,6 @@ class BandTuning:
             "best": self.best.to_dict() if self.best else None,
             "tried": [r.to_dict() for r in self.tried],
         }
-
-
-def band_table(results: Sequence[BandResult]) -> str:
-    """A text table of band results (prices [USD/unit], cash [USD], stock [unit])."""
-    lines = [
-        f"{'floor':>10}{'ceiling':>10}{'vol. cut':>10}{'P(collapse)':>13}{'P(money)':>10}"
-        f"{'P(stock)':>10}{'net cash USD':>16}{'end stock':>13}"
-    ]
-    for r in results:
-        lines.append(
-            f"{r.policy.floor:>10,.0f}{r.policy.ceiling:>10,.0f}{r.volatility_reduction:>10.1%}"
-            f"{r.prob_collapse:>13.1%}{r.prob_money_out:>10.1%}{r.prob_stock_out:>10.1%}"
-            f"{r.mean_net_cash:>16,.0f}{r.mean_end_stock:>13,.0f}"
-        )
-    return "\n".join(lines)
 
 
 def tune_band(

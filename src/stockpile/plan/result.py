@@ -1,7 +1,7 @@
 """The typed sizing plan: quantities, costs, cap usage, shortfall before and after.
 
-Printable (:meth:`SizingPlan.to_text`) and exportable (:meth:`SizingPlan.to_json`,
-:meth:`SizingPlan.to_csv`, :meth:`SizingPlan.to_dict`).
+Exportable (:meth:`SizingPlan.to_json`, :meth:`SizingPlan.to_csv`, :meth:`SizingPlan.to_dict`);
+the printed table is the use case's (:meth:`stockpile.usecases.PlanTable.to_text`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from stockpile.display import format_number, unit_label
+from stockpile.display import format_number
 from stockpile.plan.problem import Objective, SizingProblem
 from stockpile.plan.value import cumulative_gaps, evaluate_stock, loss_slopes, risk_measure
 
@@ -207,28 +207,6 @@ class SizingPlan:
         writer.writeheader()
         writer.writerows(rows)
         return buf.getvalue()
-
-    def to_text(self) -> str:
-        """A short human-readable report."""
-        lines = [
-            f"objective {self.objective.label()} ({self.method.value}), "
-            f"budget ${self.budget:,.0f}, spent ${self.total_cost:,.0f}",
-            f"weighted unmet demand value: {self.risk_before:,.0f} -> {self.risk_after:,.0f} USD "
-            f"(-{self.risk_reduction:,.0f}; {_n4(self.coverage_per_dollar)} per dollar; "
-            f"budget shadow price {_n4(self.budget_shadow_price)})",
-            f"{'material':<22}{'buy':>14} {'unit':<12}{'cost USD':>16}  limit",
-        ]
-        for i, mat in enumerate(self.materials):
-            if self.quantities[i] <= 0 and self.limits[i] is LimitStatus.COVERED:
-                continue
-            lines.append(
-                f"{mat:<22}{self.quantities[i]:>14,.2f} {unit_label(self.units[i]):<12}"
-                f"{self.costs[i]:>16,.0f}  {self.limits[i].value}"
-            )
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.to_text()
 
 
 def _n4(v: float) -> str:

@@ -438,36 +438,6 @@ class RobustPlan:
         """JSON text of :meth:`to_dict`."""
         return json.dumps(self.to_dict(), indent=indent)
 
-    def to_text(self) -> str:
-        """Human-readable summary."""
-
-        def plan_line(p: SizingPlan) -> str:
-            buys = [
-                f"{m} {q:,.1f} {u}"
-                for m, q, u in zip(p.materials, p.quantities, p.units, strict=False)
-                if q > 0
-            ]
-            return f"${p.total_cost:,.0f}: " + ("; ".join(buys) or "nothing")
-
-        def resp_line(r: SupplierResponse) -> str:
-            return (
-                f"{', '.join(r.measures) or 'no new measure'} (cost to supplier "
-                f"${r.cost:,.0f}; our loss {r.value:,.0f} USD)"
-            )
-
-        return "\n".join(
-            [
-                f"robust plan ({self.method.value}, {self.iterations} iterations)",
-                "  buy " + plan_line(self.plan),
-                "  supplier's best response: " + resp_line(self.response),
-                self.naive_label,
-                "  buy " + plan_line(self.naive_plan),
-                "  supplier's best response: " + resp_line(self.naive_response),
-                f"robust plan's worst case is {self.value_of_robustness:,.0f} USD below the "
-                f"{self.naive_label}'s",
-            ]
-        )
-
 
 def _unmet_under(game: SupplierGame, mask: BoolArray, stock: FloatArray) -> FloatArray:
     """Unmet demand per material and class under one response [unit], shape (M, K)."""

@@ -25,7 +25,6 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from stockpile.display import unit_label
 from stockpile.plan.errors import InfeasiblePlanError, PlanInputError, SolverError
 from stockpile.plan.problem import check_finite_nonnegative
 from stockpile.plan.solver import LinearProblem, SolveStatus, solve
@@ -239,17 +238,6 @@ class ProcurementSchedule:
         for line in self.lines:
             writer.writerow(line.to_dict())
         return buf.getvalue()
-
-    def to_text(self) -> str:
-        """Human-readable table."""
-        out = [f"{'FY':<8}{'material':<22}{'quantity':>14} {'unit':<12}{'cost USD':>16}  delivery"]
-        for ln in self.lines:
-            out.append(
-                f"FY{ln.fiscal_year:<6}{ln.material:<22}{ln.quantity:>14,.2f} "
-                f"{unit_label(ln.unit):<12}"
-                f"{ln.cost:>16,.0f}  {ln.delivery_date.isoformat()}"
-            )
-        return "\n".join(out)
 
 
 def _check_contracts(p: ScheduleProblem) -> None:

@@ -170,59 +170,9 @@ class PlanTerms:
             "notes": list(self.notes),
         }
 
-    def to_text(self) -> str:
-        """The before/after table."""
-        b, a = self.before, self.after
-        lines = [
-            f"valued shortfall [USD]: expected {b.expected:,.0f} -> {a.expected:,.0f}; "
-            f"CVaR{b.alpha:g} {b.cvar:,.0f} -> {a.cvar:,.0f}; worst {b.worst:,.0f} -> "
-            f"{a.worst:,.0f}; spent {self.total_cost_usd:,.0f}",
-            f"{'material':<10}{'buy t':>10}{'cost USD':>14}  {'price USD/t (year, basis)':<34}"
-            f"{'held t before->after':>22}{'days cover tot/prio before':>28}"
-            f"{'-> after':>16}{'unmet t def/ess before':>24}{'-> after':>16}"
-            f"{'unmet USD before':>18}{'-> after':>16}{'P(short)':>16}",
-        ]
-        for m in self.materials:
-            kg = _kg_per(m.unit)
-            h_b, h_a = m.holdings_before * kg / 1000, m.holdings_after * kg / 1000
-            price = (
-                f"{m.price.usd_per_unit * 1000 / kg:,.0f} ({m.price.year}, {m.price.basis})"
-                if m.price
-                else "-"
-            )
-            ub, ua = m.unmet_t_before, m.unmet_t_after
-            classes = list(ub)
-            lines.append(
-                f"{m.material:<10}{m.quantity_t:>10,.1f}{m.cost_usd:>14,.0f}  {price:<34}"
-                f"{f'{h_b:,.1f}->{h_a:,.1f}':>22}"
-                f"{_cov(m.cover_total_before, m.cover_priority_before):>28}"
-                f"{_cov(m.cover_total_after, m.cover_priority_after):>16}"
-                f"{'/'.join(f'{ub[c]:,.1f}' for c in classes):>24}"
-                f"{'/'.join(f'{ua[c]:,.1f}' for c in classes):>16}"
-                f"{sum(m.unmet_usd_before.values()):>18,.0f}"
-                f"{sum(m.unmet_usd_after.values()):>16,.0f}"
-                f"{f'{m.p_short_before:.2f}->{m.p_short_after:.2f}':>16}"
-            )
-        lines.append(
-            "days of cover = held / (U.S. consumption / 365), total / priority (defence + "
-            "essential) consumption; unmet = expected over the sample; P(short) = probability "
-            "that defence or essential demand goes unmet"
-        )
-        for m in self.materials:
-            if m.price is not None:
-                lines.append(f"price {m.material}: {m.price.source}")
-        return "\n".join(lines)
-
 
 def _num(v: float) -> float | None:
     return None if not math.isfinite(v) else float(v)
-
-
-def _cov(total: float, prio: float) -> str:
-    def f(v: float) -> str:
-        return "n/a" if not math.isfinite(v) else f"{v:,.0f}"
-
-    return f"{f(total)}/{f(prio)}"
 
 
 def _kg_per(unit: str) -> float:

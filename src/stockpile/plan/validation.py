@@ -117,16 +117,6 @@ class SampleCheck:
             "seconds": self.seconds,
         }
 
-    def to_text(self) -> str:
-        """One line."""
-        o, g = self.out_of_sample, self.gap
-        return (
-            f"sample check ({self.batches} independent batches of {self.runs:,} runs): objective "
-            f"in sample {self.in_sample:,.0f}, out of sample {o.mean:,.0f} +/- "
-            f"{o.half_width:,.0f} USD (95%); optimality gap <= {max(g.upper, 0.0):,.0f} USD "
-            f"({self.relative_gap:.2%}, Mak-Morton-Wood, 95%)"
-        )
-
 
 def objective_at(problem: SizingProblem, objective: Objective, quantities: FloatArray) -> float:
     """Objective at a purchase vector: risk measure of valued shortfall (+ cost) [USD]."""

@@ -11,7 +11,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from stockpile.display import format_number, unit_label
 from stockpile.simulate.engine import EngineOutput
 from stockpile.simulate.scenario import PriorityClass
 
@@ -263,47 +262,3 @@ class SimulationResult:
             "materials": [s.as_dict() for s in self.summary()],
             "warnings": {k: list(v) for k, v in self.warnings.items() if v},
         }
-
-    def to_text(self) -> str:
-        """Plain-text summary (one block per material), numbers in one readable format."""
-
-        def n(value: float) -> str:
-            return format_number(value, significant=4, missing="n/a")
-
-        lines = [
-            f"scenario {self.scenario}: {self.runs} runs, seed {self.seed}, {self.horizon} months",
-            f"holdings: {self.holdings_note}",
-        ]
-        for s in self.summary():
-            lines.append("")
-            lines.append(f"{s.key} [{unit_label(s.unit)}]")
-            lines.extend(f"  WARNING: {w}" for w in s.warnings)
-            if not s.us_balance_available:
-                lines.append("  U.S. shortfall: n/a (U.S. consumption or imports not in the data)")
-            else:
-                sh = s.shortfall
-                lines.append(
-                    f"  shortfall total: mean {n(sh.mean)}  P50 {n(sh.p50)}  "
-                    f"P90 {n(sh.p90)}  P99 {n(sh.p99)}"
-                )
-                for c, st in s.shortfall_by_class.items():
-                    lines.append(f"    {c.value:<9} mean {n(st.mean)}  P90 {n(st.p90)}")
-                lines.append(
-                    f"  P(any shortfall) {s.probability_shortfall:.3f}  "
-                    f"P(defence or essential short) {s.probability_priority_shortfall:.3f}"
-                )
-                eta = s.expected_months_to_stockout
-                lines.append(
-                    f"  P(stock-out) {s.probability_stockout:.3f}  expected months to stock-out "
-                    + ("n/a" if math.isnan(eta) else f"{eta:.2f}")
-                )
-                dc = s.days_of_cover
-                lines.append(
-                    f"  days of cover: mean {n(dc.mean)}  P50 {n(dc.p50)}  P90 {n(dc.p90)}"
-                )
-            pp = s.peak_price_ratio
-            lines.append(
-                f"  peak price / reference: mean {n(pp.mean)}  P50 {n(pp.p50)}  "
-                f"P90 {n(pp.p90)}  P99 {n(pp.p99)}"
-            )
-        return "\n".join(lines)
