@@ -46,6 +46,7 @@ from stockpile.usecases.operations import (
     operations_report,
     value_bars,
 )
+from stockpile.usecases.overview import BelowTarget, BooksOverview, OpenOrder, books_overview
 from stockpile.usecases.plan_forms import FormLine, FormsReport, FormsRequest, plan_forms
 from stockpile.usecases.plan_table import PlanBars, PlanLine, PlanTable, SupplierAnswer
 from stockpile.usecases.plan_terms import (
@@ -120,6 +121,8 @@ __all__ = [
     "BandTuningOut",
     "BarSeries",
     "Bars",
+    "BelowTarget",
+    "BooksOverview",
     "BriefReport",
     "BriefRequest",
     "BufferReport",
@@ -144,6 +147,7 @@ __all__ = [
     "ModelHolding",
     "ModelHoldings",
     "Money",
+    "OpenOrder",
     "OperationsReport",
     "PlanBars",
     "PlanCheck",
@@ -178,6 +182,7 @@ __all__ = [
     "TermsTable",
     "UseCaseInputError",
     "ValuedShortfallLine",
+    "books_overview",
     "brief",
     "buffer_band",
     "compare_variants",
