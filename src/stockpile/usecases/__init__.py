@@ -98,6 +98,13 @@ from stockpile.usecases.sizing import (
     robust_plan,
     size_plan,
 )
+from stockpile.usecases.spending import (
+    DepotTotal,
+    SpendBars,
+    cap_spending,
+    contract_spending,
+    depot_totals,
+)
 from stockpile.usecases.supply import (
     OTHERS,
     CountryShare,
@@ -132,6 +139,7 @@ __all__ = [
     "CompareReport",
     "CompareRequest",
     "CountryShare",
+    "DepotTotal",
     "Fan",
     "FormLine",
     "FormsReport",
@@ -174,6 +182,7 @@ __all__ = [
     "SizeReport",
     "SizeRequest",
     "SizingMethodName",
+    "SpendBars",
     "StackedBars",
     "StageShares",
     "StatsOut",
@@ -185,7 +194,10 @@ __all__ = [
     "books_overview",
     "brief",
     "buffer_band",
+    "cap_spending",
     "compare_variants",
+    "contract_spending",
+    "depot_totals",
     "file_holdings",
     "fiscal_year_bounds",
     "hindcast",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -31,6 +30,7 @@ from stockpile.service.routes.journal import journal_page, verify
 from stockpile.service.routes.releases import regime_public
 from stockpile.service.web.charts import figure_json
 from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.usecases import SpendBars, cap_spending, contract_spending, depot_totals
 
 __all__ = ["router"]
 
@@ -41,13 +41,7 @@ router = APIRouter(include_in_schema=False)
 def inventory(request: Request, user: WebUser, session: DbSession) -> HTMLResponse:
     """Holdings by material (value, days of cover) and by depot."""
     held = holdings(session, book=reference_book())
-    lots = list_lots(session)
-    by_depot: dict[str, dict[str, Any]] = {}
-    for lot in lots:
-        d = by_depot.setdefault(lot.depot, {"lots": 0, "materials": set(), "cost": Decimal(0)})
-        d["lots"] += 1
-        d["materials"].add(lot.material)
-        d["cost"] += lot.cost_basis
+    by_depot = depot_totals(list_lots(session))
     return render(
         request,
         user,
@@ -65,18 +59,12 @@ def lot_page(request: Request, user: WebUser, session: DbSession, code: str) -> 
     return render(request, user, "lot.html", {"lot": lot})
 
 
-def _burn_chart(
-    names: list[str],
-    spent: list[float],
-    open_amount: list[float],
-    title: str,
-    *,
-    open_name: str,
-) -> str:
+def _burn_chart(bars: SpendBars, title: str, *, open_name: str) -> str:
     """Stacked bars of money spent and money still open [million USD]."""
+    names = list(bars.labels)
     data = [
-        {"type": "bar", "name": "spent", "x": names, "y": spent},
-        {"type": "bar", "name": open_name, "x": names, "y": open_amount},
+        {"type": "bar", "name": "spent", "x": names, "y": list(bars.spent)},
+        {"type": "bar", "name": open_name, "x": names, "y": list(bars.open)},
     ]
     return figure_json(
         data,
@@ -114,29 +102,16 @@ def contracts(request: Request, user: WebUser, session: DbSession) -> HTMLRespon
     plan = list_plan(session)
     contract_chart = (
         _burn_chart(
-            [_contract_label(c.number, c.status) for c in cs],
-            [float(c.spent) / 1e6 for c in cs],
-            [
-                max(float(c.ceiling - c.spent), 0.0) / 1e6
-                if c.status == ContractStatus.ACTIVE
-                else 0.0
-                for c in cs
-            ],
+            contract_spending(cs),
             "Contracts: spent and remaining under the ceiling",
             open_name="remaining (active contracts)",
         )
         if cs
         else None
     )
-    active = {c.material for c in cs if c.status == ContractStatus.ACTIVE}
     cap_chart = (
         _burn_chart(
-            [
-                c.material if c.material in active else f"{c.material} (no active contract)"
-                for c in caps
-            ],
-            [float(c.spent) / 1e6 for c in caps],
-            [max(float(c.ceiling - c.spent), 0.0) / 1e6 for c in caps],
+            cap_spending(caps, cs),
             "Spending caps: spent and unspent ceiling",
             open_name="unspent ceiling",
         )
