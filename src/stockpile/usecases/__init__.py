@@ -20,7 +20,12 @@ from stockpile.usecases.buffer import (
     BufferRequest,
     buffer_band,
 )
-from stockpile.usecases.compare import CompareReport, CompareRequest, compare_variants
+from stockpile.usecases.compare import (
+    CompareReport,
+    CompareRequest,
+    DifferenceBars,
+    compare_variants,
+)
 from stockpile.usecases.errors import INPUT_ERRORS, Progress, UseCaseInputError
 from stockpile.usecases.hindcast import (
     HindcastInterval,
@@ -140,6 +145,7 @@ __all__ = [
     "CompareRequest",
     "CountryShare",
     "DepotTotal",
+    "DifferenceBars",
     "Fan",
     "FormLine",
     "FormsReport",

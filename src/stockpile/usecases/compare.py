@@ -18,7 +18,7 @@ from stockpile.simulate.io import read_scenario_text
 from stockpile.usecases.errors import Progress, UseCaseInputError
 from stockpile.usecases.holdings import ModelHoldings
 
-__all__ = ["CompareReport", "CompareRequest", "compare_variants"]
+__all__ = ["CompareReport", "CompareRequest", "DifferenceBars", "compare_variants"]
 
 
 class CompareRequest(BaseModel):
@@ -57,8 +57,54 @@ def _v(value: float | None, fmt: str) -> str:
     return "n/a" if value is None or not math.isfinite(value) else format(value, fmt)
 
 
+class DifferenceBars(BaseModel):
+    """One material: each variant's difference from the base (mean) and the distance from
+    the mean up to the 95% interval's upper end, in shortfall [unit] and peak price ratio [-].
+
+    A difference that cannot be computed counts as 0 with no interval."""
+
+    model_config = ConfigDict(frozen=True)
+
+    material: str
+    unit: str
+    variants: tuple[str, ...]
+    shortfall: tuple[float, ...]
+    shortfall_up: tuple[float, ...]
+    peak_price_ratio: tuple[float, ...]
+    peak_price_ratio_up: tuple[float, ...]
+
+
+def _bar(diff: Difference | None) -> tuple[float, float]:
+    mean = diff.mean if diff is not None and diff.mean is not None else 0.0
+    high = diff.high if diff is not None and diff.high is not None else mean
+    return mean, high - mean
+
+
 class CompareReport(Comparison):
-    """The comparison table, with a plain-text rendering."""
+    """The comparison table, with a plain-text rendering and the difference bars."""
+
+    def difference_bars(self) -> list[DifferenceBars]:
+        """Per material (in the base's order), the variants' differences from the base; the
+        variant names drop the ``base--`` prefix of the base's own variants."""
+        out = []
+        for j, first in enumerate(self.variants[0].materials):
+            rows = [v.materials[j] for v in self.variants[1:]]
+            short = [_bar(m.diff_shortfall) for m in rows]
+            peak = [_bar(m.diff_peak_price_ratio) for m in rows]
+            out.append(
+                DifferenceBars(
+                    material=first.material,
+                    unit=first.unit,
+                    variants=tuple(
+                        v.name.removeprefix(f"{self.base}--") for v in self.variants[1:]
+                    ),
+                    shortfall=tuple(m for m, _ in short),
+                    shortfall_up=tuple(u for _, u in short),
+                    peak_price_ratio=tuple(m for m, _ in peak),
+                    peak_price_ratio_up=tuple(u for _, u in peak),
+                )
+            )
+        return out
 
     def to_text(self) -> str:
         """One block per material: each variant's figures and its difference from the base."""

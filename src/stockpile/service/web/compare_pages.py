@@ -171,25 +171,10 @@ def compare_charts(report: CompareReport) -> list[dict[str, Any]]:
     """Per material: the difference of each variant from the base in shortfall and in peak
     price, as bars with their 95% intervals."""
     out = []
-    keys = [m.material for m in report.variants[0].materials]
-    for j, key in enumerate(keys):
-        unit = report.variants[0].materials[j].unit
-        names: list[str] = []
-        short: list[float] = []
-        s_err: list[float] = []
-        peak: list[float] = []
-        p_err: list[float] = []
-        for v in report.variants[1:]:
-            m = v.materials[j]
-            names.append(v.name.removeprefix(f"{report.base}--"))
-            for diff, values, errs in (
-                (m.diff_shortfall, short, s_err),
-                (m.diff_peak_price_ratio, peak, p_err),
-            ):
-                mean = diff.mean if diff is not None and diff.mean is not None else 0.0
-                high = diff.high if diff is not None and diff.high is not None else mean
-                values.append(mean)
-                errs.append(high - mean)
+    for bars in report.difference_bars():
+        key, unit, names = bars.material, bars.unit, list(bars.variants)
+        short, s_err = list(bars.shortfall), list(bars.shortfall_up)
+        peak, p_err = list(bars.peak_price_ratio), list(bars.peak_price_ratio_up)
         out.append(
             {
                 "key": key,
