@@ -196,7 +196,7 @@ def propagate(
         names = set(feed) | set(net.shares.get(st, {}))
         if k == a:
             names |= set(also)
-        for r in names:
+        for r in sorted(names):  # a fixed order: the sums below do not depend on hashing
             row = _row(feed, r, pool)
             x = 0.0
             for c, f in row.items():
