@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
-from stockpile.usecases import SizeRequest, size_plan
+from stockpile.plan import MaterialLimits, PlanInputError, limits_within_release
+from stockpile.usecases import RobustRequest, SizeRequest, robust_plan, size_plan
 
 
 def _scenario(tmp_path: Path, capacity: float | None) -> str:
@@ -97,3 +99,43 @@ def test_purchase_never_exceeds_what_the_capacity_releases(tmp_path: Path, capac
     (line,) = report.plan.materials
     assert line.quantity <= 6 * min(capacity, 30.0) * (1 + 1e-9) + 1e-9
     assert line.quantity == pytest.approx(6 * min(capacity, 30.0), abs=1e-6)
+
+
+def _robust(path: str) -> Any:
+    return robust_plan(
+        RobustRequest(
+            budget=1e12,
+            scenario=path,
+            supplier="CHN",
+            use_caps=False,
+            use_holdings=False,
+            compare_expected=False,
+        )
+    )
+
+
+def test_robust_plan_buys_at_most_what_the_horizon_can_release(tmp_path: Path) -> None:
+    # the supplier's best answer bans all 1,200 t of U.S. imports over the 12 months; the
+    # depots release at most 10 t/month x 12 months = 120 t, so the robust purchase is 120 t
+    bounded = _robust(_scenario(tmp_path, 10.0))
+    (line,) = bounded.materials
+    assert line.robust_quantity == pytest.approx(120.0, rel=1e-9)
+    assert any("at most 120.0 metric_ton released" in n for n in bounded.notes)
+    free = _robust(_scenario(tmp_path, None))
+    (line,) = free.materials
+    assert line.robust_quantity > 120.0 * 1.5
+
+
+def test_limits_within_release_hand_case() -> None:
+    limits = MaterialLimits(
+        np.array([100.0, 20.0, 50.0]),
+        np.full(3, np.inf),
+        np.array([np.inf, np.inf, 10.0]),
+        np.full(3, np.inf),
+    )
+    out, bounded = limits_within_release(limits, [60.0, 60.0, np.inf])
+    assert out.holdings.tolist() == [60.0, 20.0, 50.0]
+    assert out.quantity_limits.tolist() == [0.0, 40.0, 10.0]
+    assert bounded == (0, 1)
+    with pytest.raises(PlanInputError, match="releasable"):
+        limits_within_release(limits, [np.nan, 1.0, 1.0])

@@ -22,6 +22,7 @@ __all__ = [
     "caps_from_rows",
     "impact_curves",
     "limits_from_caps",
+    "limits_within_release",
     "parse_assignments",
     "parse_numbers",
     "price_series",
@@ -201,6 +202,43 @@ def limits_from_caps(
     return MaterialLimits(
         np.asarray(holdings, dtype=np.float64), spend, qty, np.full(m, np.inf), tuple(sources)
     )
+
+
+def limits_within_release(
+    limits: MaterialLimits, releasable: Sequence[float]
+) -> tuple[MaterialLimits, tuple[int, ...]]:
+    """Limits where the stock that can serve is bounded by what the depots can release.
+
+    With a gap spread evenly over the horizon (the robust game's model), a stock serves at most
+    ``releasable`` = monthly release capacity x horizon months; holdings beyond it serve nothing
+    within the horizon and a purchase beyond ``releasable - holdings`` is never released.
+
+    Parameters
+    ----------
+    limits : MaterialLimits
+        Holdings and purchase limits [material unit].
+    releasable : sequence of float, shape (M,)
+        Largest quantity released over the horizon [material unit] (``inf``: unbounded).
+
+    Returns
+    -------
+    limits : MaterialLimits
+        Holdings ``min(held, releasable)``; quantity limits ``min(limit, releasable - that)``.
+    bounded : tuple of int
+        Positions of the materials whose holdings or limits changed.
+    """
+    cap = np.asarray(releasable, dtype=np.float64)
+    if cap.shape != limits.holdings.shape:
+        raise PlanInputError(
+            "releasable", f"expected {limits.holdings.shape[0]} values, got {cap.shape[0]}"
+        )
+    if np.isnan(cap).any() or (cap < 0).any():
+        raise PlanInputError("releasable", "must be >= 0 (inf for unbounded)")
+    held = np.minimum(limits.holdings, cap)
+    qty = np.minimum(limits.quantity_limits, np.maximum(cap - held, 0.0))
+    changed = (held != limits.holdings) | (qty != limits.quantity_limits)
+    out = MaterialLimits(held, limits.spend_caps, qty, limits.max_stock, limits.sources)
+    return out, tuple(int(i) for i in np.flatnonzero(changed))
 
 
 _PRODUCTION_UNITS = {

@@ -41,6 +41,7 @@ from stockpile.plan import (
     game_from_compiled,
     impact_curves,
     limits_from_caps,
+    limits_within_release,
     parse_loss_value,
     parse_programme,
     plan_terms,
@@ -676,6 +677,8 @@ def robust_plan(
         holdings=None if holdings is None else holdings.simulation_input(),
         holdings_note=None if holdings is None else holdings.note,
         source=source,
+        release_capacity=None if holdings is None else holdings.release_capacity_input(),
+        release_capacity_note=None if holdings is None else holdings.capacity_note,
     )
     if progress is not None:
         progress(0.05, "compiled the scenario")
@@ -700,6 +703,16 @@ def robust_plan(
     curves = tuple(PriceCurve.flat(float(p), FLAT_PRICE_NOTE) for p in game.unit_prices)
     baseline = None
     notes = list(game_notes)
+    if model.release_capacity is not None:
+        capacity = dict(zip(model.keys, model.release_capacity, strict=True))
+        releasable = [float(capacity.get(m, np.inf)) * model.horizon for m in game.materials]
+        limits, bounded = limits_within_release(limits, releasable)
+        notes.extend(
+            f"{game.materials[i]}: at most {releasable[i]:,.1f} {game.units[i]} released over "
+            f"the {model.horizon} months (monthly release capacity x horizon; "
+            f"{model.release_capacity_note}): holdings and purchase bounded by it"
+            for i in bounded
+        )
     if request.compare_expected:
         if progress is not None:
             progress(0.1, "sizing the expected-value plan")
