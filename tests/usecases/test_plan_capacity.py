@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from stockpile.plan import MaterialLimits, PlanInputError, limits_within_release
+from stockpile.simulate import parse_scenario
+from stockpile.simulate.compare import compare_scenarios
 from stockpile.usecases import RobustRequest, SizeRequest, robust_plan, size_plan
 
 
@@ -139,3 +141,20 @@ def test_limits_within_release_hand_case() -> None:
     assert bounded == (0, 1)
     with pytest.raises(PlanInputError, match="releasable"):
         limits_within_release(limits, [np.nan, 1.0, 1.0])
+
+
+def test_compare_releases_at_most_the_capacity(tmp_path: Path) -> None:
+    # 100 t held against the 30 t/month gap: unbounded, 100 t released (80 t short); at
+    # 10 t/month, 60 t released over the 6 months (120 t short) and 40 t left
+    base = parse_scenario(yaml.safe_load(Path(_scenario(tmp_path, None)).read_text()))
+    held = {"antimony": (100.0, "metric_ton")}
+    free = compare_scenarios(base, [], runs=10, seed=0, holdings=held)
+    bounded = compare_scenarios(
+        base, [], runs=10, seed=0, holdings=held,
+        release_capacity={"antimony": (10.0, "metric_ton")}, release_capacity_note="test",
+    )  # fmt: skip
+    (f,), (b,) = free.variants[0].materials, bounded.variants[0].materials
+    assert f.shortfall_by_class["essential"] == pytest.approx(80.0, rel=1e-9)
+    assert b.shortfall_by_class["essential"] == pytest.approx(120.0, rel=1e-9)
+    assert f.days_of_cover_end == pytest.approx(0.0, abs=1e-9)
+    assert b.days_of_cover_end is not None and b.days_of_cover_end > 0

@@ -217,6 +217,8 @@ def compare_scenarios(
     holdings: Mapping[str, tuple[float, str]] | None = None,
     holdings_note: str | None = None,
     frames: ReferenceFrames | None = None,
+    release_capacity: Mapping[str, tuple[float, str]] | None = None,
+    release_capacity_note: str | None = None,
 ) -> Comparison:
     """Simulate the base and each variant with the same seed and compare them run by run.
 
@@ -227,11 +229,19 @@ def compare_scenarios(
         own ``variants:``).
     runs, seed : Monte Carlo runs and seed, shared by all.
     holdings, holdings_note, frames : as for :func:`stockpile.simulate.simulate`.
+    release_capacity, release_capacity_note : absolute monthly release capacity by material
+        ``(capacity [unit/month], unit)`` and its provenance, as for
+        :func:`stockpile.simulate.compile_scenario`; shared by the base and every variant.
     """
 
     def run(scenario: Scenario) -> tuple[CompiledScenario, SimulationResult]:
         model = compile_scenario(
-            scenario, holdings=holdings, holdings_note=holdings_note, frames=frames
+            scenario,
+            holdings=holdings,
+            holdings_note=holdings_note,
+            frames=frames,
+            release_capacity=release_capacity,
+            release_capacity_note=release_capacity_note,
         )
         return model, simulate(model, runs=runs, seed=seed, frames=frames, keep_paths=False)
 

@@ -184,6 +184,8 @@ def compare_variants(
         seed=request.seed,
         holdings=holdings.simulation_input() if holdings is not None else None,
         holdings_note=holdings.note if holdings is not None else None,
+        release_capacity=holdings.release_capacity_input() if holdings is not None else None,
+        release_capacity_note=holdings.capacity_note if holdings is not None else None,
     )
     if progress is not None:
         progress(1.0, "done")
