@@ -168,3 +168,13 @@ def test_us_geopolrisk_is_in_the_profile() -> None:
     p = material_profile("gallium")
     assert p.geopolrisk_us is not None and 0 < p.geopolrisk_us.value <= 1
     assert p.geopolrisk_us.importer == "USA"
+
+
+def test_source_labels_name_the_stage_once() -> None:
+    # USGS calls the material "titanium sponge metal" and its stage "sponge metal"
+    p = material_profile("titanium sponge metal")
+    labels = [s.label for st in p.stages for s in st.series]
+    assert labels and all("sponge metal sponge metal" not in lab for lab in labels)
+    assert any(lab.startswith("USGS MCS 2026, titanium sponge metal, ") for lab in labels)
+    cobalt = [s.label for st in material_profile("cobalt").stages for s in st.series]
+    assert any(lab.startswith("USGS MCS 2026, cobalt mine, ") for lab in cobalt)

@@ -350,9 +350,11 @@ def _mcs_series(
                 if conc.hhi is None:
                     continue
                 st = Stage.MINE if kind is StageKind.MINE else Stage.REFINED
+                # "titanium sponge metal" + "sponge metal": the stage is not named twice
+                named = label if label.endswith(st_label) else f"{label} {st_label}"
                 out.setdefault(st, []).append(
                     StageSeries(
-                        label=f"USGS MCS 2026, {label} {st_label}, {yr}",
+                        label=f"USGS MCS 2026, {named}, {yr}",
                         dataset="USGS_MCS2026_DR",
                         year=yr,
                         year_basis="data",
