@@ -15,7 +15,7 @@ from stockpile.service.jobs import JobStatus
 from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
 from stockpile.service.reports import brief_pdf
-from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.service.web.session import WebUser, render, validation_problems, web_requires
 from stockpile.usecases import BriefReport
 
 __all__ = ["router"]
@@ -60,7 +60,7 @@ def run_brief(
     try:
         job_id = ctx.jobs.submit(kind="brief", params=params, user_id=user.user_id)
     except ValidationError as exc:
-        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        msg = "; ".join(validation_problems(exc))
         context = {"jobs": _jobs(session), "error": msg}
         return render(request, user, "brief.html", context, status_code=422)
     return RedirectResponse(f"/brief/jobs/{job_id}", status_code=303)

@@ -16,7 +16,7 @@ from stockpile.service.jobs import JobStatus
 from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
 from stockpile.service.web.charts import figure_json
-from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.service.web.session import WebUser, render, validation_problems, web_requires
 from stockpile.simulate import (
     ScenarioError,
     builtin_scenarios,
@@ -155,7 +155,7 @@ async def run_compare(
     try:
         job_id = ctx.jobs.submit(kind="compare", params=params, user_id=user.user_id)
     except ValidationError as exc:
-        msgs = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        msgs = validation_problems(exc)
         return _form(request, user, session, base=base, text=text, problems=msgs, status_code=422)
     return RedirectResponse(f"/compare/jobs/{job_id}", status_code=303)
 

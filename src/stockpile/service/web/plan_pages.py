@@ -19,7 +19,7 @@ from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission
 from stockpile.service.web.charts import figure_json
 from stockpile.service.web.scenario_pages import scenario_choices
-from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.service.web.session import WebUser, render, validation_problems, web_requires
 from stockpile.usecases import FormsReport, PlanTable, RobustReport, SizeReport
 
 __all__ = ["plan_chart", "plan_report", "router"]
@@ -94,7 +94,7 @@ def run_plan(
     try:
         job_id = ctx.jobs.submit(kind="plan", params=params, user_id=user.user_id)
     except ValidationError as exc:
-        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        msg = "; ".join(validation_problems(exc))
         return _page(request, user, session, msg, 422)
     return RedirectResponse(f"/plans/jobs/{job_id}", status_code=303)
 
@@ -121,7 +121,7 @@ def run_forms(
     try:
         job_id = ctx.jobs.submit(kind="plan-forms", params=params, user_id=user.user_id)
     except ValidationError as exc:
-        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        msg = "; ".join(validation_problems(exc))
         return _page(request, user, session, msg, 422)
     return RedirectResponse(f"/plans/forms/{job_id}", status_code=303)
 

@@ -15,7 +15,7 @@ from stockpile.service.jobs import FINISHED, JobStatus
 from stockpile.service.models import JobRow
 from stockpile.service.permissions import Permission, Role
 from stockpile.service.web.charts import bar_figure, fan_figure
-from stockpile.service.web.session import WebUser, render, web_requires
+from stockpile.service.web.session import WebUser, render, validation_problems, web_requires
 from stockpile.simulate import builtin_scenarios, resolve_scenario
 from stockpile.usecases import SimulationReport
 
@@ -87,7 +87,7 @@ def run_scenario(
     try:
         job_id = ctx.jobs.submit(kind="simulation", params=params, user_id=user.user_id)
     except ValidationError as exc:
-        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        msg = "; ".join(validation_problems(exc))
         jobs = session.scalars(
             select(JobRow).where(JobRow.kind == "simulation").order_by(JobRow.created_at.desc())
         ).all()

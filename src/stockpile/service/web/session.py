@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
+from pydantic import ValidationError
 
 from stockpile import __version__
 from stockpile.display import format_number, format_quantity, unit_label
@@ -39,6 +40,7 @@ __all__ = [
     "on_service_error",
     "render",
     "templates",
+    "validation_problems",
     "web_principal",
     "web_requires",
 ]
@@ -177,6 +179,11 @@ async def on_service_error(request: Request, exc: Exception) -> Response:
         {"title": exc.title, "detail": exc.detail, "user": None},
         status_code=exc.status_code,
     )
+
+
+def validation_problems(exc: ValidationError) -> list[str]:
+    """One ``field.path: problem`` line per error of a job's parameters."""
+    return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
 
 
 def _input_text(value: Any) -> str:
