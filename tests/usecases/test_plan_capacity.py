@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,43 +15,11 @@ from stockpile.simulate import parse_scenario
 from stockpile.simulate.compare import compare_scenarios
 from stockpile.usecases import RobustRequest, SizeRequest, robust_plan, size_plan
 
+HandCase = Callable[[str, str], dict[str, Any]]
 
-def _scenario(tmp_path: Path, capacity: float | None) -> str:
-    # consumption 100 t/month (defence 20, essential 80), all imported from China; 30 %
-    # withheld for 6 months leaves 70 t: an essential gap of 30 t/month, 180 t in all
-    data: dict[str, Any] = {
-        "name": "capacity-hand-case",
-        "horizon_months": 12,
-        "materials": ["antimony"],
-        "baseline": {
-            "overrides": {
-                "antimony": {
-                    "us_consumption": 1200.0,
-                    "us_net_imports": 1200.0,
-                    "us_import_shares": {"CHN": 1.0},
-                    "source": "hand-made test case",
-                }
-            }
-        },
-        "assumptions": {
-            "elasticity": {"demand": -0.2, "supply": 0.1},
-            "demand_split": {"defence": 0.2, "essential": 0.8},
-        },
-        "events": [
-            {
-                "kind": "export_control",
-                "id": "cut",
-                "country": "CHN",
-                "targets": ["USA"],
-                "materials": ["antimony"],
-                "withheld_share": 0.3,
-                "start_month": 0,
-                "duration_months": 6,
-            }
-        ],
-        "responses": [],
-        "stockpile": {"trigger": "shortfall", "serve": ["defence", "essential"]},
-    }
+
+def _scenario(hand_case: HandCase, tmp_path: Path, capacity: float | None) -> str:
+    data = hand_case("antimony", "capacity-hand-case")
     if capacity is not None:
         data["stockpile"]["release_capacity"] = [
             {"material": "antimony", "capacity": capacity, "unit": "t", "illustrative": True}
@@ -74,9 +43,9 @@ def _size(path: str) -> Any:
     )
 
 
-def test_hand_case_buys_what_the_capacity_can_release(tmp_path: Path) -> None:
+def test_hand_case_buys_what_the_capacity_can_release(hand_case: HandCase, tmp_path: Path) -> None:
     # 10 t/month over the 6 months of the gap: 60 t servable, 120 t beyond capacity
-    report = _size(_scenario(tmp_path, 10.0))
+    report = _size(_scenario(hand_case, tmp_path, 10.0))
     (line,) = report.plan.materials
     assert line.quantity == pytest.approx(60.0, rel=1e-9)
     assert report.terms is not None
@@ -88,16 +57,18 @@ def test_hand_case_buys_what_the_capacity_can_release(tmp_path: Path) -> None:
     assert "unmet beyond release capacity antimony" in report.to_text()
 
 
-def test_without_capacity_the_whole_gap_is_bought(tmp_path: Path) -> None:
-    report = _size(_scenario(tmp_path, None))
+def test_without_capacity_the_whole_gap_is_bought(hand_case: HandCase, tmp_path: Path) -> None:
+    report = _size(_scenario(hand_case, tmp_path, None))
     (line,) = report.plan.materials
     assert line.quantity == pytest.approx(180.0, rel=1e-9)
     assert report.terms is not None and report.terms.beyond_capacity == []
 
 
 @pytest.mark.parametrize("capacity", [0.0, 4.0, 25.0, 50.0])
-def test_purchase_never_exceeds_what_the_capacity_releases(tmp_path: Path, capacity: float) -> None:
-    report = _size(_scenario(tmp_path, capacity))
+def test_purchase_never_exceeds_what_the_capacity_releases(
+    hand_case: HandCase, tmp_path: Path, capacity: float
+) -> None:
+    report = _size(_scenario(hand_case, tmp_path, capacity))
     (line,) = report.plan.materials
     assert line.quantity <= 6 * min(capacity, 30.0) * (1 + 1e-9) + 1e-9
     assert line.quantity == pytest.approx(6 * min(capacity, 30.0), abs=1e-6)
@@ -116,14 +87,16 @@ def _robust(path: str) -> Any:
     )
 
 
-def test_robust_plan_buys_at_most_what_the_horizon_can_release(tmp_path: Path) -> None:
+def test_robust_plan_buys_at_most_what_the_horizon_can_release(
+    hand_case: HandCase, tmp_path: Path
+) -> None:
     # the supplier's best answer bans all 1,200 t of U.S. imports over the 12 months; the
     # depots release at most 10 t/month x 12 months = 120 t, so the robust purchase is 120 t
-    bounded = _robust(_scenario(tmp_path, 10.0))
+    bounded = _robust(_scenario(hand_case, tmp_path, 10.0))
     (line,) = bounded.materials
     assert line.robust_quantity == pytest.approx(120.0, rel=1e-9)
     assert any("at most 120.0 metric_ton released" in n for n in bounded.notes)
-    free = _robust(_scenario(tmp_path, None))
+    free = _robust(_scenario(hand_case, tmp_path, None))
     (line,) = free.materials
     assert line.robust_quantity > 120.0 * 1.5
 
@@ -143,10 +116,10 @@ def test_limits_within_release_hand_case() -> None:
         limits_within_release(limits, [np.nan, 1.0, 1.0])
 
 
-def test_compare_releases_at_most_the_capacity(tmp_path: Path) -> None:
+def test_compare_releases_at_most_the_capacity(hand_case: HandCase, tmp_path: Path) -> None:
     # 100 t held against the 30 t/month gap: unbounded, 100 t released (80 t short); at
     # 10 t/month, 60 t released over the 6 months (120 t short) and 40 t left
-    base = parse_scenario(yaml.safe_load(Path(_scenario(tmp_path, None)).read_text()))
+    base = parse_scenario(yaml.safe_load(Path(_scenario(hand_case, tmp_path, None)).read_text()))
     held = {"antimony": (100.0, "metric_ton")}
     free = compare_scenarios(base, [], runs=10, seed=0, holdings=held)
     bounded = compare_scenarios(

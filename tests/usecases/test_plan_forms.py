@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,43 +20,16 @@ from stockpile.usecases import (
 W_PER_T = 47_920.0  # USD per t of W content: 380 USD/mtu WO3 (2025e) / 7.93 kg W per mtu
 
 
-def _scenario(tmp_path: Path) -> str:
-    # consumption 100 t/month (defence 20, essential 80), all from China; 30 % withheld for
-    # 6 months: an essential gap of 30 t/month. Tungsten ore converted abroad at K = 10 t/month
-    # from month L = 2, or only in China (cut): no conversion outside the cut country.
+HandCase = Callable[[str, str], dict[str, Any]]
+
+
+def _scenario(hand_case: HandCase, tmp_path: Path) -> str:
+    # the hand case's essential gap of 30 t/month for 6 months. Tungsten ore converted abroad
+    # at K = 10 t/month from month L = 2, or only in China (cut): no conversion outside the
+    # cut country.
     lot = {"material": "tungsten", "form": "mine", "quantity": 100, "unit": "t"}
     data: dict[str, Any] = {
-        "name": "tungsten-ore-hand-case",
-        "horizon_months": 12,
-        "materials": ["tungsten"],
-        "baseline": {
-            "overrides": {
-                "tungsten": {
-                    "us_consumption": 1200.0,
-                    "us_net_imports": 1200.0,
-                    "us_import_shares": {"CHN": 1.0},
-                    "source": "hand-made test case",
-                }
-            }
-        },
-        "assumptions": {
-            "elasticity": {"demand": -0.2, "supply": 0.1},
-            "demand_split": {"defence": 0.2, "essential": 0.8},
-        },
-        "events": [
-            {
-                "kind": "export_control",
-                "id": "cut",
-                "country": "CHN",
-                "targets": ["USA"],
-                "materials": ["tungsten"],
-                "withheld_share": 0.3,
-                "start_month": 0,
-                "duration_months": 6,
-            }
-        ],
-        "responses": [],
-        "stockpile": {"trigger": "shortfall", "serve": ["defence", "essential"]},
+        **hand_case("tungsten", "tungsten-ore-hand-case"),
         "form_comparison": [
             {
                 "id": "ore-abroad",
@@ -93,9 +67,9 @@ def _size(path: str, form: str) -> Any:
     )
 
 
-def test_ore_with_conversion_k_from_month_l(tmp_path: Path) -> None:
+def test_ore_with_conversion_k_from_month_l(hand_case: HandCase, tmp_path: Path) -> None:
     # months 2..5 of the gap, 10 t/month: 40 t servable, 140 t beyond
-    report = _size(_scenario(tmp_path), "ore-abroad")
+    report = _size(_scenario(hand_case, tmp_path), "ore-abroad")
     (line,) = report.plan.materials
     assert line.quantity == pytest.approx(40.0, rel=1e-9)
     assert report.terms is not None
@@ -109,8 +83,10 @@ def test_ore_with_conversion_k_from_month_l(tmp_path: Path) -> None:
     assert cap.unmet_t_before["essential"] == pytest.approx(140.0, rel=1e-9)
 
 
-def test_ore_with_no_conversion_outside_the_cut_country_serves_nothing(tmp_path: Path) -> None:
-    report = _size(_scenario(tmp_path), "ore-in-china")
+def test_ore_with_no_conversion_outside_the_cut_country_serves_nothing(
+    hand_case: HandCase, tmp_path: Path
+) -> None:
+    report = _size(_scenario(hand_case, tmp_path), "ore-in-china")
     (line,) = report.plan.materials
     assert line.quantity == pytest.approx(0.0, abs=1e-9)
     assert report.terms is not None
@@ -118,14 +94,16 @@ def test_ore_with_no_conversion_outside_the_cut_country_serves_nothing(tmp_path:
     assert cap.unmet_t_before["essential"] == pytest.approx(180.0, rel=1e-9)
 
 
-def test_arrival_form_buys_the_whole_gap_and_says_its_form(tmp_path: Path) -> None:
-    report = _size(_scenario(tmp_path), "refined")
+def test_arrival_form_buys_the_whole_gap_and_says_its_form(
+    hand_case: HandCase, tmp_path: Path
+) -> None:
+    report = _size(_scenario(hand_case, tmp_path), "refined")
     assert report.plan.materials[0].quantity == pytest.approx(180.0, rel=1e-9)
     assert report.terms is not None and report.terms.materials[0].form == "refined"
 
 
-def test_forms_side_by_side(tmp_path: Path) -> None:
-    report = plan_forms(FormsRequest(scenario=_scenario(tmp_path), budget=1e12, runs=20))
+def test_forms_side_by_side(hand_case: HandCase, tmp_path: Path) -> None:
+    report = plan_forms(FormsRequest(scenario=_scenario(hand_case, tmp_path), budget=1e12, runs=20))
     by = {ln.option: ln for ln in report.lines}
     assert set(by) == {"refined", "ore-abroad", "ore-in-china"}
     assert sum(by["ore-abroad"].servable_t.values()) == pytest.approx(40.0, rel=1e-9)

@@ -533,15 +533,7 @@ def _compile_events(
             iso3 = check.countries.resolve(ev.country)
             if iso3 is not None:
                 countries[axis.index(iso3)] = True
-            if isinstance(ev, ExportControl):
-                targets = [check.countries.resolve(t) for t in ev.targets]
-                all_dest = not ev.targets
-                world = all_dest
-                us = all_dest or "USA" in targets
-                share = ev.withheld_share
-                kind = EventKind.EXPORT_CONTROL
-            else:
-                world, us, share, kind = True, True, ev.lost_share, EventKind.OUTAGE
+            world, us, share, kind = _reach(ev, check)
             compiled = CompiledEvent(
                 id=ev.id,
                 kind=kind,
@@ -567,6 +559,22 @@ def _compile_events(
     return tuple(out)
 
 
+def _reach(
+    ev: ExportControl | Outage, check: _Checker
+) -> tuple[bool, bool, Distribution, EventKind]:
+    """Whether the event removes world supply and U.S. imports, its share [-], its kind.
+
+    An export control to all destinations (no ``targets``) removes world supply; one aimed at
+    named countries diverts trade and reaches the U.S. only if it is named. An outage removes
+    world supply.
+    """
+    if isinstance(ev, ExportControl):
+        targets = [check.countries.resolve(t) for t in ev.targets]
+        all_dest = not ev.targets
+        return all_dest, all_dest or "USA" in targets, ev.withheld_share, EventKind.EXPORT_CONTROL
+    return True, True, ev.lost_share, EventKind.OUTAGE
+
+
 def _stage_events(
     ev: ExportControl | Outage,
     index: int,
@@ -578,13 +586,7 @@ def _stage_events(
 ) -> list[CompiledEvent]:
     """A stage event as compiled events on its ``ISO3@stage`` columns, one per lead time."""
     mats = _mask(ev.materials, keys, check, f"events[{index}].materials")
-    if isinstance(ev, ExportControl):
-        targets = [check.countries.resolve(t) for t in ev.targets]
-        all_dest = not ev.targets
-        world, us = all_dest, all_dest or "USA" in targets
-        share, kind = ev.withheld_share, EventKind.EXPORT_CONTROL
-    else:
-        world, us, share, kind = True, True, ev.lost_share, EventKind.OUTAGE
+    world, us, share, kind = _reach(ev, check)
     mine = [c for c in columns if c.event == index]
     leads = sorted({c.lead for c in mine}) or [0]
     out: list[CompiledEvent] = []
