@@ -12,7 +12,7 @@ import math
 
 from pydantic import BaseModel, ConfigDict
 
-from stockpile.plan import PlanTerms, SampleCheck
+from stockpile.plan import PlanTerms, SampleCheck, ValuedShortfall
 from stockpile.usecases.money import Money, money
 
 __all__ = [
@@ -180,12 +180,12 @@ class TermsTable(BaseModel):
                 )
             )
 
-        def shortfall(v: object) -> ValuedShortfallLine:
+        def shortfall(v: ValuedShortfall) -> ValuedShortfallLine:
             return ValuedShortfallLine(
-                expected_usd=money(v.expected),  # type: ignore[attr-defined]
-                cvar_usd=money(v.cvar),  # type: ignore[attr-defined]
-                worst_usd=money(v.worst),  # type: ignore[attr-defined]
-                cvar_alpha=v.alpha,  # type: ignore[attr-defined]
+                expected_usd=money(v.expected),
+                cvar_usd=money(v.cvar),
+                worst_usd=money(v.worst),
+                cvar_alpha=v.alpha,
             )
 
         return cls(
